@@ -1,0 +1,68 @@
+package bus
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+)
+
+// Out is one message a stage asks the runner to publish.
+type Out struct {
+	Subject string // a schema subject constant
+	// ID becomes Nats-Msg-Id, so a redelivered input publishes no duplicate
+	// within the stream's duplicate window. Derive it from the input.
+	ID string
+	// Body is marshalled to JSON; a []byte is sent as it is.
+	Body any
+	// TraceID overrides the trace id of the input for this output.
+	TraceID string
+}
+
+// Publisher publishes Outs to JetStream and waits for the stream's ack.
+type Publisher struct {
+	js jetstream.JetStream
+}
+
+// NewPublisher returns a Publisher on js.
+func NewPublisher(js jetstream.JetStream) *Publisher { return &Publisher{js: js} }
+
+// Publish sends one output with its Nats-Msg-Id and trace header. It returns
+// an error wrapping the JetStream error (for instance a full work queue), so
+// the caller can retry.
+func (p *Publisher) Publish(ctx context.Context, o Out, traceID string) error {
+	data, err := encode(o.Body)
+	if err != nil {
+		return Permanent(fmt.Errorf("encode %s: %w", o.Subject, err))
+	}
+	msg := &nats.Msg{Subject: o.Subject, Data: data, Header: nats.Header{}}
+	if o.TraceID != "" {
+		traceID = o.TraceID
+	}
+	if traceID != "" {
+		msg.Header.Set(schema.HeaderTraceID, traceID)
+	}
+	var opts []jetstream.PublishOpt
+	if o.ID != "" {
+		opts = append(opts, jetstream.WithMsgID(o.ID))
+	}
+	if _, err := p.js.PublishMsg(ctx, msg, opts...); err != nil {
+		return fmt.Errorf("publish %s: %w", o.Subject, err)
+	}
+	return nil
+}
+
+func encode(body any) ([]byte, error) {
+	switch b := body.(type) {
+	case []byte:
+		return b, nil
+	case string:
+		return []byte(b), nil
+	default:
+		return json.Marshal(body)
+	}
+}

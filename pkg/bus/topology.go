@@ -1,0 +1,219 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+)
+
+// Topology holds the tunable parts of the streams. Zero values take the
+// defaults of DefaultTopology.
+type Topology struct {
+	// Replicas of every stream: 1 for a single server, 3 in a cluster.
+	Replicas int
+	// Memory keeps streams in memory instead of files (benchmarks only:
+	// a restart loses everything).
+	Memory bool
+	// CrawlMaxMsgs bounds the CRAWL work queue. When full, publishes fail
+	// (discard new) and the publisher retries, rather than old work being
+	// dropped silently.
+	CrawlMaxMsgs int64
+	// DuplicateWindow is how long a Nats-Msg-Id is remembered, so a
+	// redelivered input republishes nothing twice.
+	DuplicateWindow time.Duration
+	// PagesMaxAge is how long fetched pages are retained for re-parsing.
+	PagesMaxAge time.Duration
+	// ArticlesMaxAge is how long parsed articles are retained for replay.
+	ArticlesMaxAge time.Duration
+	// OutcomesMaxAge is how long crawl outcomes are retained for the ledger.
+	OutcomesMaxAge time.Duration
+}
+
+// DefaultTopology returns the settings used unless configured otherwise.
+func DefaultTopology() Topology {
+	return Topology{
+		Replicas:        1,
+		CrawlMaxMsgs:    5_000_000,
+		DuplicateWindow: 5 * time.Minute,
+		PagesMaxAge:     7 * 24 * time.Hour,
+		ArticlesMaxAge:  30 * 24 * time.Hour,
+		OutcomesMaxAge:  30 * 24 * time.Hour,
+	}
+}
+
+func (t Topology) withDefaults() Topology {
+	d := DefaultTopology()
+	if t.Replicas <= 0 {
+		t.Replicas = d.Replicas
+	}
+	if t.CrawlMaxMsgs <= 0 {
+		t.CrawlMaxMsgs = d.CrawlMaxMsgs
+	}
+	if t.DuplicateWindow <= 0 {
+		t.DuplicateWindow = d.DuplicateWindow
+	}
+	if t.PagesMaxAge <= 0 {
+		t.PagesMaxAge = d.PagesMaxAge
+	}
+	if t.ArticlesMaxAge <= 0 {
+		t.ArticlesMaxAge = d.ArticlesMaxAge
+	}
+	if t.OutcomesMaxAge <= 0 {
+		t.OutcomesMaxAge = d.OutcomesMaxAge
+	}
+	return t
+}
+
+// Streams returns the configuration of every stream of the pipeline.
+func (t Topology) Streams() []jetstream.StreamConfig {
+	t = t.withDefaults()
+	storage := jetstream.FileStorage
+	if t.Memory {
+		storage = jetstream.MemoryStorage
+	}
+	return []jetstream.StreamConfig{
+		{
+			Name:        schema.StreamCrawl,
+			Description: "URLs to fetch (work queue)",
+			Subjects:    []string{schema.SubjectCrawlURLs},
+			Retention:   jetstream.WorkQueuePolicy,
+			Discard:     jetstream.DiscardNew,
+			MaxMsgs:     t.CrawlMaxMsgs,
+			MaxMsgSize:  64 << 10,
+			Duplicates:  t.DuplicateWindow,
+			Storage:     storage,
+			Replicas:    t.Replicas,
+		},
+		{
+			Name:        schema.StreamPages,
+			Description: "fetched pages, retained for re-parsing",
+			Subjects:    []string{schema.SubjectPagesFetched},
+			Retention:   jetstream.LimitsPolicy,
+			Discard:     jetstream.DiscardOld,
+			MaxAge:      t.PagesMaxAge,
+			Duplicates:  t.DuplicateWindow,
+			Storage:     storage,
+			Replicas:    t.Replicas,
+			Compression: jetstream.S2Compression,
+		},
+		{
+			Name:        schema.StreamArticles,
+			Description: "parsed articles",
+			Subjects:    []string{schema.SubjectArticlesParsed},
+			Retention:   jetstream.LimitsPolicy,
+			Discard:     jetstream.DiscardOld,
+			MaxAge:      t.ArticlesMaxAge,
+			Duplicates:  t.DuplicateWindow,
+			Storage:     storage,
+			Replicas:    t.Replicas,
+		},
+		{
+			Name:        schema.StreamOutcomes,
+			Description: "one record per URL per deciding stage",
+			Subjects:    []string{schema.SubjectCrawlOutcome},
+			Retention:   jetstream.LimitsPolicy,
+			Discard:     jetstream.DiscardOld,
+			MaxAge:      t.OutcomesMaxAge,
+			Duplicates:  t.DuplicateWindow,
+			Storage:     storage,
+			Replicas:    t.Replicas,
+		},
+	}
+}
+
+// StageConsumer describes the durable pull consumer of one stage.
+type StageConsumer struct {
+	Stream string
+	Config jetstream.ConsumerConfig
+}
+
+// Consumers returns the durable consumer of each stage, keyed by consumer
+// name. AckWait and MaxDeliver are chosen per stage: a fetch may wait on a
+// slow host (the runner also sends InProgress), parsing is CPU-bound and
+// short, and the indexer keeps a batch in hand through store outages, so
+// its MaxDeliver only counts real redeliveries.
+func (t Topology) Consumers() map[string]StageConsumer {
+	t = t.withDefaults()
+	return map[string]StageConsumer{
+		schema.ConsumerFetcher: {schema.StreamCrawl, jetstream.ConsumerConfig{
+			Durable:       schema.ConsumerFetcher,
+			Description:   "fetcher: crawl.urls -> pages.fetched",
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       90 * time.Second,
+			MaxDeliver:    8,
+			MaxAckPending: 2000,
+			Replicas:      t.Replicas,
+		}},
+		schema.ConsumerParser: {schema.StreamPages, jetstream.ConsumerConfig{
+			Durable:       schema.ConsumerParser,
+			Description:   "parser: pages.fetched -> articles.parsed, crawl.urls",
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       30 * time.Second,
+			MaxDeliver:    5,
+			MaxAckPending: 1000,
+			Replicas:      t.Replicas,
+		}},
+		schema.ConsumerIndexer: {schema.StreamArticles, jetstream.ConsumerConfig{
+			Durable:       schema.ConsumerIndexer,
+			Description:   "indexer: articles.parsed -> store",
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       30 * time.Second,
+			MaxDeliver:    10,
+			MaxAckPending: 5000,
+			Replicas:      t.Replicas,
+		}},
+	}
+}
+
+// EnsureStreams creates or updates every stream of the pipeline. It is
+// idempotent, so every service calls it at start.
+func EnsureStreams(ctx context.Context, js jetstream.JetStream, t Topology) error {
+	for _, cfg := range t.Streams() {
+		if err := ensureStream(ctx, js, cfg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func ensureStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) error {
+	_, err := js.CreateStream(ctx, cfg)
+	if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+		// Exists: bring it to the current configuration.
+		_, err = js.UpdateStream(ctx, cfg)
+	}
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", cfg.Name, err)
+	}
+	return nil
+}
+
+// EnsureConsumer creates or updates the durable consumer named name (one of
+// the schema.Consumer* constants) and returns it.
+func EnsureConsumer(ctx context.Context, js jetstream.JetStream, t Topology, name string) (jetstream.Consumer, error) {
+	sc, ok := t.Consumers()[name]
+	if !ok {
+		return nil, fmt.Errorf("consumer %q: unknown stage", name)
+	}
+	c, err := js.CreateOrUpdateConsumer(ctx, sc.Stream, sc.Config)
+	if err != nil {
+		return nil, fmt.Errorf("consumer %s on %s: %w", name, sc.Stream, err)
+	}
+	return c, nil
+}
+
+// CheckTopology returns an error unless every stream of the pipeline
+// exists, for readiness probes.
+func CheckTopology(ctx context.Context, js jetstream.JetStream) error {
+	for _, cfg := range DefaultTopology().Streams() {
+		if _, err := js.Stream(ctx, cfg.Name); err != nil {
+			return fmt.Errorf("stream %s: %w", cfg.Name, err)
+		}
+	}
+	return nil
+}

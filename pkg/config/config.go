@@ -1,0 +1,126 @@
+// Package config reads the configuration every Newsflow binary shares:
+// flags whose defaults come from environment variables with the same names
+// everywhere (NATS_URL, LOG_LEVEL, HTTP_ADDR, ...). Loaders are pure
+// functions of (args, getenv), so they are tested without touching the
+// process environment.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/bus"
+)
+
+// Common is the configuration shared by every service.
+type Common struct {
+	NATS     bus.ConnOptions
+	Replicas int
+	LogLevel string
+	// HTTPAddr is the service's HTTP listener (health, metrics, API);
+	// empty disables it.
+	HTTPAddr string
+}
+
+// Env reads defaults for flags from getenv.
+type Env func(string) string
+
+// String returns the value of key, or def when unset or empty.
+func (e Env) String(key, def string) string {
+	if v := strings.TrimSpace(e(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+// RegisterCommon defines the shared flags on fs with defaults from getenv and
+// returns the struct they fill when fs is parsed. defaultHTTP is the
+// service's default HTTP_ADDR.
+func RegisterCommon(fs *flag.FlagSet, getenv func(string) string, service, defaultHTTP string) *Common {
+	env := Env(getenv)
+	c := &Common{NATS: bus.ConnOptions{Name: service}}
+	fs.StringVar(&c.NATS.URL, "nats-url", env.String("NATS_URL", "nats://127.0.0.1:4222"), "NATS server URL(s), comma-separated (env NATS_URL)")
+	fs.StringVar(&c.NATS.Creds, "nats-creds", env.String("NATS_CREDS", ""), "NATS credentials file (env NATS_CREDS)")
+	fs.StringVar(&c.NATS.User, "nats-user", env.String("NATS_USER", ""), "NATS user (env NATS_USER)")
+	fs.StringVar(&c.NATS.Password, "nats-password", env.String("NATS_PASSWORD", ""), "NATS password (env NATS_PASSWORD)")
+	fs.StringVar(&c.NATS.NKey, "nats-nkey", env.String("NATS_NKEY", ""), "NATS nkey seed file (env NATS_NKEY)")
+	fs.StringVar(&c.NATS.TLSCA, "nats-tls-ca", env.String("NATS_TLS_CA", ""), "CA certificate for NATS TLS (env NATS_TLS_CA)")
+	fs.StringVar(&c.NATS.TLSCert, "nats-tls-cert", env.String("NATS_TLS_CERT", ""), "client certificate for NATS TLS (env NATS_TLS_CERT)")
+	fs.StringVar(&c.NATS.TLSKey, "nats-tls-key", env.String("NATS_TLS_KEY", ""), "client key for NATS TLS (env NATS_TLS_KEY)")
+	replicas, _ := strconv.Atoi(env.String("NATS_REPLICAS", "1"))
+	fs.IntVar(&c.Replicas, "nats-replicas", replicas, "replicas of each stream when this service creates it (env NATS_REPLICAS)")
+	fs.StringVar(&c.LogLevel, "log-level", env.String("LOG_LEVEL", "info"), "log level: debug, info, warn, error (env LOG_LEVEL)")
+	fs.StringVar(&c.HTTPAddr, "http-addr", env.String("HTTP_ADDR", defaultHTTP), "HTTP listen address for health, metrics (and API); empty disables (env HTTP_ADDR)")
+	return c
+}
+
+// Validate checks the shared settings.
+func (c *Common) Validate() error {
+	if c.NATS.URL == "" {
+		return fmt.Errorf("nats-url: empty")
+	}
+	if c.Replicas < 1 || c.Replicas > 5 {
+		return fmt.Errorf("nats-replicas: %d, want 1 to 5", c.Replicas)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log-level: %q, want debug, info, warn or error", c.LogLevel)
+	}
+	return nil
+}
+
+// Duration parses an environment default for a duration flag.
+func (e Env) Duration(key string, def time.Duration) (time.Duration, error) {
+	v := e.String(key, "")
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", key, err)
+	}
+	return d, nil
+}
+
+// Int parses an environment default for an int flag.
+func (e Env) Int(key string, def int) (int, error) {
+	v := e.String(key, "")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %q is not an integer", key, v)
+	}
+	return n, nil
+}
+
+// Float parses an environment default for a float flag.
+func (e Env) Float(key string, def float64) (float64, error) {
+	v := e.String(key, "")
+	if v == "" {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %q is not a number", key, v)
+	}
+	return f, nil
+}
+
+// Bool parses an environment default for a bool flag.
+func (e Env) Bool(key string, def bool) (bool, error) {
+	v := e.String(key, "")
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s: %q is not true or false", key, v)
+	}
+	return b, nil
+}

@@ -1,0 +1,63 @@
+// Package natsserver runs an in-process nats-server with JetStream, for
+// `newsflow up` and for tests. It depends only on nats-server.
+package natsserver
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// Options configure an embedded server.
+type Options struct {
+	// Host and Port to listen on; Port -1 picks a free port.
+	Host string
+	Port int
+	// StoreDir holds the JetStream file store.
+	StoreDir string
+	// Accounts, Users and NKeys configure authorization; nil means none.
+	Accounts []*server.Account
+	Users    []*server.User
+	// SyncInterval is how often the file store fsyncs (0: server default, 2m).
+	SyncInterval time.Duration
+	// Log turns on the server's own logging (to stderr).
+	Log bool
+}
+
+// Start starts a server and waits until it accepts connections.
+func Start(o Options) (*server.Server, error) {
+	if o.StoreDir == "" {
+		return nil, errors.New("nats server: StoreDir is required")
+	}
+	if o.Host == "" {
+		o.Host = "127.0.0.1"
+	}
+	opts := &server.Options{
+		ServerName:         "newsflow-embedded",
+		Host:               o.Host,
+		Port:               o.Port,
+		JetStream:          true,
+		StoreDir:           o.StoreDir,
+		NoSigs:             true,
+		MaxPayload:         server.MAX_PAYLOAD_SIZE,
+		Accounts:           o.Accounts,
+		Users:              o.Users,
+		SyncInterval:       o.SyncInterval,
+		JetStreamMaxMemory: 256 << 20,
+	}
+	s, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("nats server: %w", err)
+	}
+	if o.Log {
+		s.ConfigureLogger()
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		s.Shutdown()
+		return nil, errors.New("nats server: not ready after 10s")
+	}
+	return s, nil
+}

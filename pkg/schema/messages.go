@@ -1,0 +1,134 @@
+package schema
+
+import (
+	"time"
+)
+
+// Hints are what a feed or sitemap said about a URL before it was fetched.
+// The parser falls back on them when the page itself says nothing.
+type Hints struct {
+	Title     string     `json:"title,omitempty"`
+	Published *time.Time `json:"published,omitempty"`
+	// Source is the feed or sitemap URL the hints came from.
+	Source string `json:"source,omitempty"`
+	// Kind says what the URL is expected to be: "feed", "sitemap" or "" (a page).
+	Kind string `json:"kind,omitempty"`
+}
+
+// CrawlRequest asks the fetcher to fetch one URL. Published on crawl.urls.
+type CrawlRequest struct {
+	V     int    `json:"v"`
+	URL   string `json:"url"`
+	Depth int    `json:"depth"`
+	// Origin is the seed the crawl started from; it sets the crawl's scope.
+	Origin string `json:"origin,omitempty"`
+	// DiscoveredFrom is the page whose link led here, empty for a seed.
+	DiscoveredFrom string    `json:"discovered_from,omitempty"`
+	SubmittedAt    time.Time `json:"submitted_at"`
+	TraceID        string    `json:"trace_id,omitempty"`
+	Hints          *Hints    `json:"hints,omitempty"`
+}
+
+// Body encodings of FetchedPage.Body.
+const (
+	EncodingZstd     = "zstd"
+	EncodingIdentity = "identity"
+)
+
+// FetchedPage is one fetched page, published on pages.fetched.
+// The body travels compressed in Body, or, when too large for one message,
+// in the JetStream object store bucket BucketPageBodies under BodyRef.
+type FetchedPage struct {
+	V           int               `json:"v"`
+	URL         string            `json:"url"`
+	FinalURL    string            `json:"final_url"`
+	Status      int               `json:"status"`
+	Headers     map[string]string `json:"headers,omitempty"`
+	ContentType string            `json:"content_type"`
+	// Charset is the charset the HTTP header declared, if any.
+	Charset   string    `json:"charset,omitempty"`
+	FetchedAt time.Time `json:"fetched_at"`
+	Depth     int       `json:"depth"`
+	Origin    string    `json:"origin,omitempty"`
+	TraceID   string    `json:"trace_id,omitempty"`
+	Hints     *Hints    `json:"hints,omitempty"`
+	// BodyEncoding is EncodingZstd or EncodingIdentity.
+	BodyEncoding string `json:"body_encoding"`
+	Body         []byte `json:"body,omitempty"`
+	// BodyRef names the object holding the encoded body when Body is empty.
+	BodyRef string `json:"body_ref,omitempty"`
+	// BodySize is the decoded body length in bytes.
+	BodySize int `json:"body_size"`
+}
+
+// Page types.
+const (
+	PageArticle = "article"
+	PageListing = "listing"
+	PageSection = "section"
+	PageHome    = "home"
+)
+
+// Article is the structured story extracted from one page, published on
+// articles.parsed. Times are RFC 3339 with the page's own offset.
+type Article struct {
+	V            int        `json:"v"`
+	URL          string     `json:"url"`
+	CanonicalURL string     `json:"canonical_url"`
+	FinalURL     string     `json:"final_url,omitempty"`
+	SiteName     string     `json:"site_name,omitempty"`
+	Title        string     `json:"title"`
+	Authors      []string   `json:"authors,omitempty"`
+	Published    *time.Time `json:"published,omitempty"`
+	Modified     *time.Time `json:"modified,omitempty"`
+	Language     string     `json:"language,omitempty"`
+	Description  string     `json:"description,omitempty"`
+	Image        string     `json:"image,omitempty"`
+	Section      string     `json:"section,omitempty"`
+	Tags         []string   `json:"tags,omitempty"`
+	Body         string     `json:"body"`
+	PageType     string     `json:"page_type"`
+	WordCount    int        `json:"word_count"`
+	// ContentHash is a hex hash of the normalised body.
+	ContentHash      string `json:"content_hash"`
+	FetchedAt        time.Time `json:"fetched_at"`
+	ExtractorVersion string    `json:"extractor_version"`
+	TraceID          string    `json:"trace_id,omitempty"`
+	// Provenance maps a field name to the source that gave it
+	// ("json-ld", "opengraph", "meta", "microdata", "time", "text", "url", "hint").
+	Provenance map[string]string `json:"provenance,omitempty"`
+}
+
+// Outcome values. Each URL accepted on crawl.urls ends in exactly one
+// terminal outcome at the fetcher; later stages add their own.
+const (
+	OutcomeFetched         = "fetched"
+	OutcomeNotModified     = "not_modified"
+	OutcomeDuplicate       = "duplicate"
+	OutcomeRobotsDenied    = "robots_denied"
+	OutcomeOutOfScope      = "out_of_scope"
+	OutcomeTooLarge        = "too_large"
+	OutcomeBadContentType  = "bad_content_type"
+	OutcomeHTTPError       = "http_error"
+	OutcomeTimeout         = "timeout"
+	OutcomeNetworkError    = "network_error"
+	OutcomeBlockedAddress  = "blocked_address"
+	OutcomeInvalid         = "invalid"
+	OutcomeDeadLetter      = "dead_letter"
+	OutcomeParsed          = "parsed"
+	OutcomeNonArticle      = "non_article"
+	OutcomeParseError      = "parse_error"
+)
+
+// Outcome records how one stage finished with one URL. Published on
+// crawl.outcome.
+type Outcome struct {
+	V       int       `json:"v"`
+	URL     string    `json:"url"`
+	Stage   string    `json:"stage"`
+	Outcome string    `json:"outcome"`
+	Reason  string    `json:"reason,omitempty"`
+	Status  int       `json:"status,omitempty"`
+	TraceID string    `json:"trace_id,omitempty"`
+	At      time.Time `json:"at"`
+}

@@ -1,0 +1,217 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Errors returned by the decoders. Wrapped errors can be tested with errors.Is.
+var (
+	// ErrEmpty is returned for an empty (or all-whitespace) payload.
+	ErrEmpty = errors.New("empty payload")
+	// ErrMalformed is returned for a payload that is not valid JSON of the
+	// expected shape (or, on crawl.urls, not a URL either).
+	ErrMalformed = errors.New("malformed payload")
+	// ErrVersion is returned for a message whose schema version is unknown.
+	ErrVersion = errors.New("unsupported schema version")
+)
+
+// FieldError says which field of a message is invalid and why.
+type FieldError struct {
+	Field   string
+	Problem string
+}
+
+func (e *FieldError) Error() string { return "invalid " + e.Field + ": " + e.Problem }
+
+// MaxURLLength is the longest URL the pipeline accepts.
+const MaxURLLength = 4096
+
+// CheckURL returns a *FieldError unless raw is an absolute http(s) URL with
+// a host, no longer than MaxURLLength.
+func CheckURL(field, raw string) error {
+	if raw == "" {
+		return &FieldError{field, "missing"}
+	}
+	if len(raw) > MaxURLLength {
+		return &FieldError{field, fmt.Sprintf("longer than %d bytes", MaxURLLength)}
+	}
+	if !utf8.ValidString(raw) {
+		return &FieldError{field, "not valid UTF-8"}
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return &FieldError{field, "unparseable: " + unwrapURLError(err)}
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		if u.Scheme == "" {
+			return &FieldError{field, "not an absolute URL"}
+		}
+		return &FieldError{field, fmt.Sprintf("unsupported scheme %q", u.Scheme)}
+	}
+	if u.Hostname() == "" {
+		return &FieldError{field, "no host"}
+	}
+	return nil
+}
+
+func unwrapURLError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// Validate reports the first problem of the request, or nil.
+func (r *CrawlRequest) Validate() error {
+	if r.V != Version {
+		return fmt.Errorf("%w: %d", ErrVersion, r.V)
+	}
+	if err := CheckURL("url", r.URL); err != nil {
+		return err
+	}
+	if r.Depth < 0 {
+		return &FieldError{"depth", "negative"}
+	}
+	return nil
+}
+
+// Validate reports the first problem of the page, or nil.
+func (p *FetchedPage) Validate() error {
+	if p.V != Version {
+		return fmt.Errorf("%w: %d", ErrVersion, p.V)
+	}
+	if err := CheckURL("url", p.URL); err != nil {
+		return err
+	}
+	if p.FinalURL != "" {
+		if err := CheckURL("final_url", p.FinalURL); err != nil {
+			return err
+		}
+	}
+	if p.Status < 100 || p.Status > 599 {
+		return &FieldError{"status", fmt.Sprintf("%d is not an HTTP status", p.Status)}
+	}
+	switch p.BodyEncoding {
+	case EncodingZstd, EncodingIdentity:
+	default:
+		return &FieldError{"body_encoding", fmt.Sprintf("unknown encoding %q", p.BodyEncoding)}
+	}
+	if len(p.Body) > 0 && p.BodyRef != "" {
+		return &FieldError{"body", "both body and body_ref set"}
+	}
+	if p.FetchedAt.IsZero() {
+		return &FieldError{"fetched_at", "missing"}
+	}
+	return nil
+}
+
+// Validate reports the first problem of the article, or nil.
+func (a *Article) Validate() error {
+	if a.V != Version {
+		return fmt.Errorf("%w: %d", ErrVersion, a.V)
+	}
+	if err := CheckURL("url", a.URL); err != nil {
+		return err
+	}
+	if err := CheckURL("canonical_url", a.CanonicalURL); err != nil {
+		return err
+	}
+	switch a.PageType {
+	case PageArticle, PageListing, PageSection, PageHome:
+	default:
+		return &FieldError{"page_type", fmt.Sprintf("unknown page type %q", a.PageType)}
+	}
+	if a.ContentHash == "" {
+		return &FieldError{"content_hash", "missing"}
+	}
+	return nil
+}
+
+// Validate reports the first problem of the outcome, or nil.
+func (o *Outcome) Validate() error {
+	if o.V != Version {
+		return fmt.Errorf("%w: %d", ErrVersion, o.V)
+	}
+	if o.URL == "" {
+		return &FieldError{"url", "missing"}
+	}
+	if o.Outcome == "" {
+		return &FieldError{"outcome", "missing"}
+	}
+	return nil
+}
+
+// validator is implemented by every message type.
+type validator interface{ Validate() error }
+
+// Decode unmarshals a JSON message into v and validates it. Errors wrap
+// ErrEmpty, ErrMalformed, ErrVersion or are a *FieldError.
+func Decode[T any, PT interface {
+	*T
+	validator
+}](data []byte) (T, error) {
+	var v T
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return v, ErrEmpty
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&v); err != nil {
+		return v, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if dec.More() {
+		return v, fmt.Errorf("%w: trailing data after JSON value", ErrMalformed)
+	}
+	if err := PT(&v).Validate(); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// DecodeCrawlRequest decodes a crawl.urls payload: a JSON CrawlRequest, or a
+// plain URL, exactly what `nats pub crawl.urls https://...` sends. A plain
+// URL becomes a seed: depth 0, its own origin, submitted now.
+func DecodeCrawlRequest(data []byte, now time.Time) (CrawlRequest, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return CrawlRequest{}, ErrEmpty
+	}
+	if trimmed[0] == '{' {
+		req, err := Decode[CrawlRequest](trimmed)
+		if err != nil {
+			return req, err
+		}
+		if req.SubmittedAt.IsZero() {
+			req.SubmittedAt = now
+		}
+		if req.Origin == "" {
+			req.Origin = req.URL
+		}
+		return req, nil
+	}
+	raw := string(trimmed)
+	if strings.ContainsAny(raw, " \t\r\n") || !utf8.ValidString(raw) {
+		return CrawlRequest{}, fmt.Errorf("%w: neither JSON nor a single URL", ErrMalformed)
+	}
+	req := CrawlRequest{V: Version, URL: raw, Origin: raw, SubmittedAt: now}
+	if err := req.Validate(); err != nil {
+		return req, err
+	}
+	return req, nil
+}
+
+// Preview returns the first n bytes of a payload, quoted, for logs of bad input.
+func Preview(data []byte, n int) string {
+	if len(data) > n {
+		return fmt.Sprintf("%q...", data[:n])
+	}
+	return fmt.Sprintf("%q", data)
+}

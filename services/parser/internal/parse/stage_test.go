@@ -1,0 +1,209 @@
+package parse
+
+import (
+	"context"
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/schema"
+)
+
+var fetchedAt = time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)
+
+func page(t *testing.T, file, url string, depth int) schema.FetchedPage {
+	t.Helper()
+	body, err := os.ReadFile("testdata/" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return schema.FetchedPage{V: schema.Version, URL: url, FinalURL: url, Status: 200,
+		ContentType: "text/html; charset=utf-8", FetchedAt: fetchedAt, Depth: depth,
+		Origin: "https://courier.example/", BodyEncoding: schema.EncodingZstd, Body: Compress(body), BodySize: len(body)}
+}
+
+// split sorts outputs by subject.
+func split(outs []bus.Out) (articles []schema.Article, crawls []schema.CrawlRequest, outcomes []schema.Outcome) {
+	for _, o := range outs {
+		switch b := o.Body.(type) {
+		case schema.Article:
+			articles = append(articles, b)
+		case schema.CrawlRequest:
+			crawls = append(crawls, b)
+		case schema.Outcome:
+			outcomes = append(outcomes, b)
+		}
+	}
+	return
+}
+
+func TestStageArticlePage(t *testing.T) {
+	s := &Stage{MaxDepth: 3}
+	ctx := bus.WithTraceID(context.Background(), "trace-9")
+	outs, err := s.Handle(ctx, page(t, "article.html", "https://courier.example/local/2024/05/02/harbour-sea-wall", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	articles, crawls, outcomes := split(outs)
+	if len(articles) != 1 || len(outcomes) != 0 {
+		t.Fatalf("got %d articles and %d outcomes, want 1 article and no outcome", len(articles), len(outcomes))
+	}
+	a := articles[0]
+	if err := a.Validate(); err != nil {
+		t.Fatalf("article does not validate: %v", err)
+	}
+	if a.Title != "Harbour town votes to rebuild its sea wall" {
+		t.Errorf("title = %q", a.Title)
+	}
+	if a.CanonicalURL != "https://courier.example/local/2024/05/02/harbour-sea-wall" {
+		t.Errorf("canonical = %q, want the canonical link without tracking parameters", a.CanonicalURL)
+	}
+	if a.Published == nil || a.Published.Format(time.RFC3339) != "2024-05-02T09:30:00+02:00" {
+		t.Errorf("published = %v", a.Published)
+	}
+	if !strings.Contains(a.Body, "crumbling sea wall") || strings.Contains(a.Body, "About us") {
+		t.Errorf("body = %q", a.Body)
+	}
+	if a.TraceID != "trace-9" || a.ContentHash == "" || a.ExtractorVersion == "" || !a.FetchedAt.Equal(fetchedAt) {
+		t.Errorf("trace %q hash %q version %q fetched %v", a.TraceID, a.ContentHash, a.ExtractorVersion, a.FetchedAt)
+	}
+	for _, c := range crawls {
+		if strings.Contains(c.URL, "elsewhere.example") {
+			t.Errorf("followed an out-of-scope link: %s", c.URL)
+		}
+		if c.Depth != 2 || c.Origin != "https://courier.example/" {
+			t.Errorf("crawl request %+v: want depth 2 and the page's origin", c)
+		}
+	}
+	if !slices.ContainsFunc(crawls, func(c schema.CrawlRequest) bool { return c.URL == "https://courier.example/local/" }) {
+		t.Errorf("in-scope link /local/ not followed: %v", crawls)
+	}
+}
+
+func TestStageSectionPageYieldsLinksButNoArticle(t *testing.T) {
+	s := &Stage{MaxDepth: 3}
+	outs, err := s.Handle(context.Background(), page(t, "section.html", "https://courier.example/local/", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	articles, crawls, outcomes := split(outs)
+	if len(articles) != 0 {
+		t.Fatalf("section page produced an article: %q", articles[0].Title)
+	}
+	if len(outcomes) != 1 || outcomes[0].Outcome != schema.OutcomeNonArticle || outcomes[0].Stage != "parser" {
+		t.Errorf("outcomes = %+v, want one non_article", outcomes)
+	}
+	if len(crawls) < 9 {
+		t.Errorf("got %d crawl requests, want the 9 in-scope links", len(crawls))
+	}
+	ids := map[string]bool{}
+	for _, o := range outs {
+		if ids[o.ID] {
+			t.Errorf("duplicate output id %s", o.ID)
+		}
+		ids[o.ID] = true
+	}
+}
+
+func TestStageStopsAtMaxDepth(t *testing.T) {
+	s := &Stage{MaxDepth: 2}
+	outs, err := s.Handle(context.Background(), page(t, "section.html", "https://courier.example/local/", 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, crawls, _ := split(outs); len(crawls) != 0 {
+		t.Errorf("followed %d links from a page at max depth", len(crawls))
+	}
+}
+
+func TestStageRedeliveryIsIdempotent(t *testing.T) {
+	s := &Stage{MaxDepth: 3}
+	p := page(t, "article.html", "https://courier.example/local/2024/05/02/harbour-sea-wall", 0)
+	first, _ := s.Handle(context.Background(), p)
+	second, _ := s.Handle(context.Background(), p)
+	if len(first) != len(second) {
+		t.Fatalf("%d vs %d outputs", len(first), len(second))
+	}
+	for i := range first {
+		if first[i].ID != second[i].ID {
+			t.Errorf("output %d id %q then %q: a redelivery must reuse ids", i, first[i].ID, second[i].ID)
+		}
+	}
+}
+
+type mapBodies map[string][]byte
+
+func (m mapBodies) Get(_ context.Context, name string) ([]byte, error) {
+	b, ok := m[name]
+	if !ok {
+		return nil, ErrBodyNotFound
+	}
+	return b, nil
+}
+
+func TestStageBodies(t *testing.T) {
+	good := page(t, "article.html", "https://courier.example/local/2024/05/02/harbour-sea-wall", 0)
+	tests := []struct {
+		name          string
+		give          func() schema.FetchedPage
+		bodies        BodySource
+		wantPermanent bool
+		wantErr       bool
+	}{
+		{name: "object store", give: func() schema.FetchedPage {
+			p := good
+			p.BodyRef, p.Body = "obj-1", nil
+			return p
+		}, bodies: mapBodies{"obj-1": good.Body}},
+		{name: "object missing", give: func() schema.FetchedPage {
+			p := good
+			p.BodyRef, p.Body = "gone", nil
+			return p
+		}, bodies: mapBodies{}, wantErr: true, wantPermanent: true},
+		{name: "corrupt zstd", give: func() schema.FetchedPage {
+			p := good
+			p.Body = []byte("not zstd at all")
+			return p
+		}, wantErr: true, wantPermanent: true},
+		{name: "identity", give: func() schema.FetchedPage {
+			p := good
+			body, _ := os.ReadFile("testdata/article.html")
+			p.Body, p.BodyEncoding = body, schema.EncodingIdentity
+			return p
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Stage{MaxDepth: 3, Bodies: tt.bodies}
+			outs, err := s.Handle(context.Background(), tt.give())
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil {
+				if bus.IsPermanent(err) != tt.wantPermanent {
+					t.Errorf("permanent = %v, want %v (%v)", bus.IsPermanent(err), tt.wantPermanent, err)
+				}
+				return
+			}
+			if a, _, _ := split(outs); len(a) != 1 {
+				t.Errorf("want one article, got %d", len(a))
+			}
+		})
+	}
+}
+
+func TestBodyRejectsBombs(t *testing.T) {
+	huge := make([]byte, MaxBodySize+1)
+	p := schema.FetchedPage{BodyEncoding: schema.EncodingZstd, Body: Compress(huge)}
+	_, err := Body(context.Background(), &p, nil)
+	if err == nil || !bus.IsPermanent(err) {
+		t.Fatalf("err = %v, want a permanent error for a body over %d bytes", err, MaxBodySize)
+	}
+	if errors.Is(err, ErrBodyNotFound) {
+		t.Fatal("wrong error")
+	}
+}

@@ -1,0 +1,42 @@
+// Command parser turns fetched pages (pages.fetched) into structured
+// articles (articles.parsed) and feeds in-scope links back to crawl.urls.
+// Run with -h for its flags and environment variables.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/newsflow/newsflow/pkg/logging"
+	"github.com/newsflow/newsflow/services/parser/service"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "parser:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string) error {
+	cfg, err := service.LoadConfig(args, getenv)
+	if err != nil {
+		return err
+	}
+	log, err := logging.New("parser", cfg.Common.LogLevel)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	return service.Run(ctx, cfg, log)
+}

@@ -1,0 +1,217 @@
+// Package service wires the parser stage to NATS: configuration, the
+// consumer of pages.fetched, the object store for large bodies, health and
+// metrics. cmd/newsflow runs it in-process; main runs it as a binary.
+package service
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/config"
+	"github.com/newsflow/newsflow/pkg/ops"
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/services/parser/internal/parse"
+)
+
+// Config is the parser's configuration.
+type Config struct {
+	Common config.Common
+	// MaxDepth is the deepest crawl depth of a followed link (PARSER_MAX_DEPTH).
+	MaxDepth int
+	// MaxLinks caps the links followed from one page (PARSER_MAX_LINKS).
+	MaxLinks int
+	// Workers parse pages at once (PARSER_WORKERS, default: the CPU count).
+	Workers int
+}
+
+// LoadConfig reads flags from args with defaults from getenv.
+func LoadConfig(args []string, getenv func(string) string) (Config, error) {
+	fs := flag.NewFlagSet("parser", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: parser [flags]\n\nParses pages.fetched into articles.parsed and feeds discovered links to crawl.urls.\nEvery flag defaults to the environment variable named in its description.\n\n")
+		fs.PrintDefaults()
+	}
+	var cfg Config
+	common := config.RegisterCommon(fs, getenv, "parser", ":8082")
+	env := config.Env(getenv)
+	depth, err := env.Int("PARSER_MAX_DEPTH", 4)
+	if err != nil {
+		return cfg, err
+	}
+	links, err := env.Int("PARSER_MAX_LINKS", 1000)
+	if err != nil {
+		return cfg, err
+	}
+	workers, err := env.Int("PARSER_WORKERS", runtime.NumCPU())
+	if err != nil {
+		return cfg, err
+	}
+	fs.IntVar(&cfg.MaxDepth, "max-depth", depth, "deepest crawl depth of a followed link; the seed is 0 (env PARSER_MAX_DEPTH)")
+	fs.IntVar(&cfg.MaxLinks, "max-links", links, "most links followed from one page (env PARSER_MAX_LINKS)")
+	fs.IntVar(&cfg.Workers, "workers", workers, "pages parsed at once (env PARSER_WORKERS)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	cfg.Common = *common
+	if err := cfg.Common.Validate(); err != nil {
+		return cfg, err
+	}
+	if cfg.MaxDepth < 0 {
+		return cfg, fmt.Errorf("max-depth: %d is negative", cfg.MaxDepth)
+	}
+	if cfg.Workers < 1 {
+		return cfg, fmt.Errorf("workers: %d, want at least 1", cfg.Workers)
+	}
+	return cfg, nil
+}
+
+// Run connects to NATS and parses pages until ctx is cancelled.
+func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
+	nc, js, err := bus.Connect(ctx, cfg.Common.NATS, log)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	err = RunWithConn(ctx, cfg, log, nc, js)
+	if derr := nc.Drain(); derr != nil && !errors.Is(derr, nats.ErrConnectionClosed) {
+		log.Warn("drain", zap.Error(derr))
+	}
+	return err
+}
+
+// RunWithConn runs the parser on an existing connection, which it does
+// not close.
+func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn, js jetstream.JetStream) error {
+	topo := bus.Topology{Replicas: cfg.Common.Replicas}
+	if err := bus.EnsureStreams(ctx, js, topo); err != nil {
+		return fmt.Errorf("topology: %w", err)
+	}
+	cons, err := bus.EnsureConsumer(ctx, js, topo, schema.ConsumerParser)
+	if err != nil {
+		return fmt.Errorf("topology: %w", err)
+	}
+	reg := ops.NewRegistry()
+	stage := &parse.Stage{MaxDepth: cfg.MaxDepth, MaxLinks: cfg.MaxLinks, Bodies: &objectBodies{js: js}}
+	runner := &bus.Runner[schema.FetchedPage]{
+		Stage:     "parser",
+		Consumer:  cons,
+		Publisher: bus.NewPublisher(js),
+		Decode:    schema.Decode[schema.FetchedPage],
+		Handle:    stage.Handle,
+		Trace:     func(p schema.FetchedPage) string { return p.TraceID },
+		Fields: func(p schema.FetchedPage) []zap.Field {
+			return []zap.Field{zap.String("url", p.URL), zap.Int("depth", p.Depth)}
+		},
+		Reject:  reject,
+		Done:    "parsed",
+		Workers: cfg.Workers,
+		Log:     log,
+		Metrics: bus.NewMetrics(reg),
+	}
+
+	var wg sync.WaitGroup
+	errc := make(chan error, 1)
+	if cfg.Common.HTTPAddr != "" {
+		mux := ops.Mux(reg, map[string]ops.Check{
+			"nats":     func(context.Context) error { return natsCheck(nc) },
+			"topology": func(ctx context.Context) error { return bus.CheckTopology(ctx, js) },
+		})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := ops.Serve(ctx, cfg.Common.HTTPAddr, mux, log, nil); err != nil {
+				errc <- err
+			}
+		}()
+	}
+	log.Info("parser started", zap.Int("workers", cfg.Workers), zap.Int("max_depth", cfg.MaxDepth))
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-errc:
+			cancel()
+		case <-runCtx.Done():
+		}
+	}()
+	err = runner.Run(runCtx)
+	cancel()
+	wg.Wait()
+	select {
+	case herr := <-errc:
+		return herr
+	default:
+	}
+	log.Info("parser stopped")
+	return err
+}
+
+// reject records the fate of a page the runner gives up on.
+func reject(r bus.Rejection[schema.FetchedPage]) []bus.Out {
+	outcome := schema.OutcomeParseError
+	switch r.Fate {
+	case bus.FateInvalid:
+		outcome = schema.OutcomeInvalid
+	case bus.FateDeadLetter:
+		outcome = schema.OutcomeDeadLetter
+	}
+	url := ""
+	if r.In != nil {
+		url = r.In.URL
+	}
+	if url == "" {
+		url = "invalid:" + schema.Preview(r.Data, 32)
+	}
+	return []bus.Out{{Subject: schema.SubjectCrawlOutcome, Body: schema.Outcome{
+		V: schema.Version, URL: url, Stage: "parser", Outcome: outcome, Reason: r.Reason, TraceID: r.TraceID, At: timeNow(),
+	}}}
+}
+
+func natsCheck(nc *nats.Conn) error {
+	if !nc.IsConnected() {
+		return fmt.Errorf("nats: %s", nc.Status())
+	}
+	return nil
+}
+
+// objectBodies reads large bodies from the JetStream object store.
+type objectBodies struct {
+	js jetstream.JetStream
+	mu sync.Mutex
+	os jetstream.ObjectStore
+}
+
+func (o *objectBodies) Get(ctx context.Context, name string) ([]byte, error) {
+	o.mu.Lock()
+	if o.os == nil {
+		os, err := o.js.ObjectStore(ctx, schema.BucketPageBodies)
+		if errors.Is(err, jetstream.ErrBucketNotFound) {
+			o.mu.Unlock()
+			return nil, fmt.Errorf("bucket %s: %w", schema.BucketPageBodies, parse.ErrBodyNotFound)
+		}
+		if err != nil {
+			o.mu.Unlock()
+			return nil, err
+		}
+		o.os = os
+	}
+	store := o.os
+	o.mu.Unlock()
+	data, err := store.GetBytes(ctx, name)
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil, fmt.Errorf("%w: %v", parse.ErrBodyNotFound, err)
+	}
+	return data, err
+}

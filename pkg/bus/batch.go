@@ -206,8 +206,11 @@ func (r *BatchRunner[In]) fields(it batchItem[In]) []zap.Field {
 
 func (r *BatchRunner[In]) terminate(ctx context.Context, it batchItem[In], rej Rejection[In], fields ...zap.Field) {
 	fields = append(fields, zap.String("fate", rej.Fate.String()), zap.String("reason", rej.Reason))
-	if r.Reject != nil && r.Publisher != nil {
-		outs := r.Reject(rej)
+	if r.Publisher != nil {
+		outs := []Out{deadLetter(r.Stage, it.msg, rej)}
+		if r.Reject != nil {
+			outs = append(outs, r.Reject(rej)...)
+		}
 		prefix := fmt.Sprintf("%s:%d:rejected", r.Stage, seqOf(it.msg))
 		if err := publishAll(WithTraceID(ctx, rej.TraceID), r.Publisher, r.Metrics, r.Stage, outs, rej.TraceID, prefix); err != nil {
 			_ = it.msg.NakWithDelay(Backoff(rej.Attempt, time.Second, time.Minute))

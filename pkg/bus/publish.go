@@ -35,9 +35,58 @@ func NewPublisher(js jetstream.JetStream) *Publisher { return &Publisher{js: js}
 // an error wrapping the JetStream error (for instance a full work queue), so
 // the caller can retry.
 func (p *Publisher) Publish(ctx context.Context, o Out, traceID string) error {
+	msg, opts, err := message(o, traceID)
+	if err != nil {
+		return err
+	}
+	if _, err := p.js.PublishMsg(ctx, msg, opts...); err != nil {
+		return fmt.Errorf("publish %s: %w", o.Subject, err)
+	}
+	return nil
+}
+
+// PublishAll publishes outs concurrently and waits for every stream ack.
+// It returns the first error; outputs already stored stay stored, and a
+// retry with the same ids is deduplicated by the stream.
+func (p *Publisher) PublishAll(ctx context.Context, outs []Out, traceID string) error {
+	if len(outs) == 1 {
+		return p.Publish(ctx, outs[0], traceID)
+	}
+	futures := make([]jetstream.PubAckFuture, 0, len(outs))
+	var firstErr error
+	for _, o := range outs {
+		msg, opts, err := message(o, traceID)
+		if err != nil {
+			firstErr = err
+			break
+		}
+		f, err := p.js.PublishMsgAsync(msg, opts...)
+		if err != nil {
+			firstErr = fmt.Errorf("publish %s: %w", o.Subject, err)
+			break
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			if firstErr == nil {
+				firstErr = fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
+			}
+		case <-ctx.Done():
+			if firstErr == nil {
+				firstErr = fmt.Errorf("publish: %w", ctx.Err())
+			}
+		}
+	}
+	return firstErr
+}
+
+func message(o Out, traceID string) (*nats.Msg, []jetstream.PublishOpt, error) {
 	data, err := encode(o.Body)
 	if err != nil {
-		return Permanent(fmt.Errorf("encode %s: %w", o.Subject, err))
+		return nil, nil, Permanent(fmt.Errorf("encode %s: %w", o.Subject, err))
 	}
 	msg := &nats.Msg{Subject: o.Subject, Data: data, Header: nats.Header{}}
 	if o.TraceID != "" {
@@ -50,10 +99,7 @@ func (p *Publisher) Publish(ctx context.Context, o Out, traceID string) error {
 	if o.ID != "" {
 		opts = append(opts, jetstream.WithMsgID(o.ID))
 	}
-	if _, err := p.js.PublishMsg(ctx, msg, opts...); err != nil {
-		return fmt.Errorf("publish %s: %w", o.Subject, err)
-	}
-	return nil
+	return msg, opts, nil
 }
 
 func encode(body any) ([]byte, error) {

@@ -261,14 +261,19 @@ func (r *Runner[In]) publishAll(ctx context.Context, outs []Out, traceID, idPref
 // publishAll publishes outs in order; an output without an ID gets
 // idPrefix:index, deterministic per input message, so a redelivery dedups.
 func publishAll(ctx context.Context, p *Publisher, m *Metrics, stage string, outs []Out, traceID, idPrefix string) error {
-	for i, o := range outs {
-		if o.ID == "" {
-			o.ID = fmt.Sprintf("%s:%d", idPrefix, i)
+	if len(outs) == 0 {
+		return nil
+	}
+	for i := range outs {
+		if outs[i].ID == "" {
+			outs[i].ID = fmt.Sprintf("%s:%d", idPrefix, i)
 		}
-		if err := p.Publish(ctx, o, traceID); err != nil {
-			m.PublishErrors.WithLabelValues(stage, o.Subject).Inc()
-			return err
-		}
+	}
+	if err := p.PublishAll(ctx, outs, traceID); err != nil {
+		m.PublishErrors.WithLabelValues(stage, outs[0].Subject).Inc()
+		return err
+	}
+	for _, o := range outs {
 		m.Published.WithLabelValues(stage, o.Subject).Inc()
 	}
 	return nil
@@ -279,8 +284,11 @@ func publishAll(ctx context.Context, p *Publisher, m *Metrics, stage string, out
 // message is redelivered instead, so no fate goes unrecorded.
 func (r *Runner[In]) terminate(ctx context.Context, msg jetstream.Msg, rej Rejection[In], fields ...zap.Field) {
 	fields = append(fields, zap.String("fate", rej.Fate.String()), zap.String("reason", rej.Reason))
+	outs := []Out{deadLetter(r.Stage, msg, rej)}
 	if r.Reject != nil {
-		outs := r.Reject(rej)
+		outs = append(outs, r.Reject(rej)...)
+	}
+	{
 		if err := r.publishAll(WithTraceID(ctx, rej.TraceID), outs, rej.TraceID, fmt.Sprintf("%s:%d:rejected", r.Stage, seqOf(msg))); err != nil {
 			_ = msg.NakWithDelay(Backoff(rej.Attempt, r.RetryBase, r.RetryMax))
 			r.Metrics.Messages.WithLabelValues(r.Stage, "retried").Inc()
@@ -378,4 +386,23 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// deadLetter builds the dead-letter record of a terminated message.
+func deadLetter[In any](stage string, msg jetstream.Msg, rej Rejection[In]) Out {
+	dl := schema.DeadLetter{
+		V: schema.Version, Stage: stage, Subject: msg.Subject(), Fate: rej.Fate.String(),
+		Reason: rej.Reason, Attempts: rej.Attempt, TraceID: rej.TraceID, At: time.Now().UTC(), Data: rej.Data,
+	}
+	if meta, err := msg.Metadata(); err == nil {
+		dl.Stream, dl.Consumer, dl.Seq = meta.Stream, meta.Consumer, meta.Sequence.Stream
+	}
+	if u, ok := any(rej.In).(interface{ MessageURL() string }); ok && rej.In != nil {
+		dl.URL = u.MessageURL()
+	}
+	return Out{
+		Subject: schema.DeadLetterSubject(stage),
+		ID:      fmt.Sprintf("dl:%s:%s:%d", stage, dl.Stream, dl.Seq),
+		Body:    dl,
+	}
 }

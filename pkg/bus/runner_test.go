@@ -31,7 +31,7 @@ func newHarness(t *testing.T, ackWait time.Duration, maxDeliver int) *harness {
 	s := bustest.Server(t)
 	nc, js := bustest.Connect(t, s)
 	ctx := t.Context()
-	for name, subj := range map[string]string{"IN": "in.>", "OUT": "out.>"} {
+	for name, subj := range map[string]string{"IN": "in.>", "OUT": "out.>", "DL": "deadletter.>"} {
 		if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{subj}, Duplicates: time.Minute}); err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,12 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func (h *harness) outMsgs(t *testing.T) []*jetstream.RawStreamMsg {
 	t.Helper()
-	st, err := h.js.Stream(t.Context(), "OUT")
+	return h.streamMsgs(t, "OUT")
+}
+
+func (h *harness) streamMsgs(t *testing.T, stream string) []*jetstream.RawStreamMsg {
+	t.Helper()
+	st, err := h.js.Stream(t.Context(), stream)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,6 +223,17 @@ func TestRunnerTerminatesPermanentErrorsPanicsAndBadPayloads(t *testing.T) {
 			}
 			if rec["fate"] != tt.wantFate || !strings.Contains(rec["reason"], tt.wantIn) {
 				t.Errorf("record = %v, want fate %s with %q", rec, tt.wantFate, tt.wantIn)
+			}
+			dls := h.streamMsgs(t, "DL")
+			if len(dls) != 1 {
+				t.Fatalf("%d dead-letter records, want 1", len(dls))
+			}
+			var dl schema.DeadLetter
+			if err := json.Unmarshal(dls[0].Data, &dl); err != nil {
+				t.Fatal(err)
+			}
+			if dl.Fate != tt.wantFate || string(dl.Data) != tt.give || dl.Stream != "IN" || dl.Seq != 1 || dl.Stage != "test" {
+				t.Errorf("dead letter %+v: want fate %s, the payload, stream IN seq 1", dl, tt.wantFate)
 			}
 			time.Sleep(200 * time.Millisecond) // a retry would show up by now
 			if n := calls.Load(); n > 1 {

@@ -113,6 +113,17 @@ func (t Topology) Streams() []jetstream.StreamConfig {
 			Replicas:    t.Replicas,
 		},
 		{
+			Name:        schema.StreamDeadLetters,
+			Description: "messages the stages gave up on, with their payloads and reasons",
+			Subjects:    []string{schema.SubjectDeadLetterPrefix + ".>", schema.SubjectMaxDeliveriesAdvisory + ".>"},
+			Retention:   jetstream.LimitsPolicy,
+			Discard:     jetstream.DiscardOld,
+			MaxAge:      t.OutcomesMaxAge,
+			Duplicates:  t.DuplicateWindow,
+			Storage:     storage,
+			Replicas:    t.Replicas,
+		},
+		{
 			Name:        schema.StreamOutcomes,
 			Description: "one record per URL per deciding stage",
 			Subjects:    []string{schema.SubjectCrawlOutcome},

@@ -132,3 +132,32 @@ type Outcome struct {
 	TraceID string    `json:"trace_id,omitempty"`
 	At      time.Time `json:"at"`
 }
+
+// DeadLetter records one message a stage gave up on, with its payload, so
+// an operator can inspect it and send it back (newsflow deadletters).
+type DeadLetter struct {
+	V        int    `json:"v"`
+	Stage    string `json:"stage"`
+	Stream   string `json:"stream"`
+	Consumer string `json:"consumer"`
+	// Seq is the message's sequence in Stream.
+	Seq     uint64 `json:"seq"`
+	Subject string `json:"subject"`
+	// Fate is "invalid", "failed" or "dead_letter".
+	Fate     string    `json:"fate"`
+	Reason   string    `json:"reason"`
+	Attempts int       `json:"attempts"`
+	URL      string    `json:"url,omitempty"`
+	TraceID  string    `json:"trace_id,omitempty"`
+	At       time.Time `json:"at"`
+	Data     []byte    `json:"data"`
+}
+
+// MessageURL returns the URL the request is about.
+func (r *CrawlRequest) MessageURL() string { return r.URL }
+
+// MessageURL returns the URL the page was fetched from.
+func (p *FetchedPage) MessageURL() string { return p.URL }
+
+// MessageURL returns the URL the article was fetched from.
+func (a *Article) MessageURL() string { return a.URL }

@@ -84,3 +84,22 @@ const (
 	// HeaderTraceID joins one URL's journey across the stages.
 	HeaderTraceID = "Newsflow-Trace-Id"
 )
+
+// Dead letters: every message a stage terminates (undecodable, failed for
+// good, or out of retries) is recorded, payload included, on
+// deadletter.<stage>, so it can be listed and retried. The DEADLETTERS
+// stream also captures JetStream's max-deliveries advisories, which cover
+// messages whose handler never got to record them (a process killed on
+// every attempt).
+const (
+	// SubjectDeadLetterPrefix prefixes deadletter.<stage>.
+	SubjectDeadLetterPrefix = "deadletter"
+	// StreamDeadLetters holds dead-letter records and advisories.
+	StreamDeadLetters = "DEADLETTERS"
+	// SubjectMaxDeliveriesAdvisory is JetStream's advisory subject for a
+	// message that reached MaxDeliver (stream and consumer tokens follow).
+	SubjectMaxDeliveriesAdvisory = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES"
+)
+
+// DeadLetterSubject returns the dead-letter subject of a stage.
+func DeadLetterSubject(stage string) string { return SubjectDeadLetterPrefix + "." + stage }

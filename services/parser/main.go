@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/newsflow/newsflow/pkg/logging"
+	"github.com/newsflow/newsflow/pkg/ops"
 	"github.com/newsflow/newsflow/services/parser/service"
 )
 
@@ -29,6 +30,9 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string) error {
+	if len(args) == 2 && args[0] == "healthcheck" {
+		return ops.Probe(ctx, args[1])
+	}
 	cfg, err := service.LoadConfig(args, getenv)
 	if err != nil {
 		return err

@@ -1,0 +1,99 @@
+package extract
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+type devPage struct {
+	id, url string
+	body    []byte
+}
+
+// loadDevSet reads the development set named by NEWSFLOW_DEVSET, by default
+// ../../../shared/data/articles-benchmark relative to this package.
+func loadDevSet(tb testing.TB) []devPage {
+	tb.Helper()
+	dir := os.Getenv("NEWSFLOW_DEVSET")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "data", "articles-benchmark")
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
+	if err != nil {
+		tb.Skipf("development set not found at %s: set NEWSFLOW_DEVSET=/path/to/articles-benchmark", dir)
+	}
+	var gt map[string]struct {
+		URL string `json:"url"`
+	}
+	if err := json.Unmarshal(raw, &gt); err != nil {
+		tb.Fatalf("ground truth: %v", err)
+	}
+	var pages []devPage
+	for id, t := range gt {
+		f, err := os.Open(filepath.Join(dir, "html", id+".html.gz"))
+		if err != nil {
+			tb.Fatalf("open page: %v", err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			tb.Fatalf("gunzip %s: %v", id, err)
+		}
+		b, err := io.ReadAll(zr)
+		f.Close()
+		if err != nil {
+			tb.Fatalf("read %s: %v", id, err)
+		}
+		pages = append(pages, devPage{id: id, url: t.URL, body: b})
+	}
+	sort.Slice(pages, func(i, j int) bool { return pages[i].id < pages[j].id })
+	return pages
+}
+
+func totalBytes(pages []devPage) int64 {
+	var n int64
+	for _, p := range pages {
+		n += int64(len(p.body))
+	}
+	return n
+}
+
+// BenchmarkExtract runs the whole extractor over the development set; one
+// iteration is one pass over every page.
+func BenchmarkExtract(b *testing.B) {
+	pages := loadDevSet(b)
+	b.SetBytes(totalBytes(pages))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, p := range pages {
+			if _, err := Extract(Input{URL: p.url, Body: p.body}); err != nil {
+				b.Fatalf("%s: %v", p.id, err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(pages)*b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// BenchmarkHTMLParse is the yardstick: a bare html.Parse of the same pages.
+func BenchmarkHTMLParse(b *testing.B) {
+	pages := loadDevSet(b)
+	b.SetBytes(totalBytes(pages))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, p := range pages {
+			if _, err := html.Parse(bytes.NewReader(p.body)); err != nil {
+				b.Fatalf("%s: %v", p.id, err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(pages)*b.N)/b.Elapsed().Seconds(), "pages/s")
+}

@@ -1,0 +1,198 @@
+package extract
+
+import "strings"
+
+const (
+	flagDate    uint8 = 1 << 6 // class/id suggests a date or timestamp
+	flagComment uint8 = 1 << 7 // comments: boilerplate however much prose it holds
+)
+
+// Fragments of class and id values, matched as substrings of the
+// lowercased "class id" string. They are general web vocabulary, not tied to
+// any one site.
+var (
+	boilerFragments = []string{
+		"nav", "menu", "breadcrumb", "share", "sharing", "social", "related", "recommend",
+		"newsletter", "subscribe", "subscription", "signup", "sign-up", "comment", "disqus",
+		"sidebar", "side-bar", "footer", "cookie", "consent", "gdpr", "banner", "promo",
+		"advert", "sponsor", "outbrain", "taboola", "trending", "popular", "most-read",
+		"mostread", "most_read", "widget", "modal", "popup", "pagination", "pager",
+		"author-bio", "authorbio", "author_bio", "about-author", "about-the-author", "author-info", "author-box", "authorbox",
+		"more-stories", "morestories", "more-from", "more-on", "read-more", "readmore", "read-next", "readnext",
+		"also-read", "alsoread", "toolbar", "login", "masthead", "skip-link", "skiplink",
+		"subnav", "follow", "tag-list", "taglist", "tags-list", "article-tags", "post-tags", "entry-tags", "tagcloud", "tag-cloud", "topic-list", "topics",
+		"rating", "print-", "-print", "jump-link", "contact", "donat", "paid-content", "teaser-list", "carousel", "slider",
+		"headline-list", "latest", "ticker", "lightbox", "overlay", "rss", "playlist", "video-list", "byline-social",
+		"next-article", "prev-article", "previous-article", "post-navigation", "you-may", "youmay", "might-like", "mightlike", "dont-miss", "don-t-miss", "editors-pick", "editor-pick", "top-stories", "topstories",
+		"inline-ad", "ad-container", "ad-wrapper", "adwrapper", "adcontainer", "ad-slot", "adslot", "adunit", "ad-unit", "dfp", "google-ad", "advertisement", "-ads", "ads-", "_ads", "ads_",
+		"app-promo", "download-app", "notification", "alert-bar", "hidden-print", "noprint", "disclaimer", "reaction", "emoji", "vote", "poll",
+	}
+	captionFragments  = []string{"caption", "credit", "photo-source", "image-source", "img-source", "copyright", "wp-caption", "legend", "media-source", "figure-text"}
+	bylineFragments   = []string{"byline", "author", "writer", "reporter", "contributor", "autor", "auteur", "dateline", "post-meta", "postmeta", "entry-meta", "article-meta", "article__meta", "story-meta", "meta-info", "article-info", "post-info", "posted-on", "timestamp", "date", "updated"}
+	dateFragments     = []string{"date", "time", "publish", "posted", "updated", "dateline", "meta", "byline", "stamp"}
+	positiveFragments = []string{"article", "story", "content", "entry", "post", "body", "text", "main", "blog", "prose", "hentry", "news-detail", "detail"}
+	negativeFragments = []string{"comment", "meta", "footer", "footnote", "foot", "masthead", "media", "outbrain", "promo", "related", "scroll", "share", "shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "tool", "widget", "banner", "combx", "contact", "hidden", "extra", "ad-", "-ad"}
+	headerFragments   = []string{"header", "masthead", "heading", "article-head", "story-head", "post-head", "entry-head"}
+	titleFragments    = []string{"title", "headline", "heading"}
+	commentFragments  = []string{"comment", "disqus", "respond", "replies", "reply", "discussion", "forum", "reader-reactions", "user-content"}
+	// protected: wrappers of the story itself often carry words that look
+	// like boilerplate ("post-content has-sidebar").
+	protectFragments = []string{"article-body", "articlebody", "article-content", "articlecontent", "article__body", "article-text", "story-body", "storybody", "story-content", "post-body", "postbody", "post-content", "entry-content", "entry-body", "body-text", "bodytext", "main-content", "maincontent", "content-body", "article_body", "story_body", "post_content", "entry_content", "rich-text", "richtext", "article-main", "news-content", "article__content", "article-detail", "text-content", "content-text", "articletext", "story-text", "body-content"}
+)
+
+var tokenAds = map[string]bool{"ad": true, "ads": true, "adv": true, "advert": true, "adsense": true, "advertising": true, "sponsored": true, "share": true, "social": true, "nav": true, "navbar": true, "tags": true, "tag": true, "bio": true, "print": true, "toc": true}
+
+// Categories of fragments, as bits.
+const (
+	catBoiler uint16 = 1 << iota
+	catCaption
+	catByline
+	catDate
+	catPositive
+	catNegative
+	catHeader
+	catTitle
+	catProtect
+	catComment
+)
+
+type fragment struct {
+	s   string
+	cat uint16
+}
+
+// fragTable maps the first two bytes of a fragment to 1+its bucket in
+// fragBuckets, so one scan of a class string finds all categories at once.
+var fragTable, fragBuckets = func() (*[1 << 16]uint16, [][]fragment) {
+	var table [1 << 16]uint16
+	buckets := [][]fragment{nil}
+	add := func(list []string, cat uint16) {
+		for _, f := range list {
+			key := uint16(f[0])<<8 | uint16(f[1])
+			if table[key] == 0 {
+				buckets = append(buckets, nil)
+				table[key] = uint16(len(buckets) - 1)
+			}
+			b := &buckets[table[key]]
+			found := false
+			for i := range *b {
+				if (*b)[i].s == f {
+					(*b)[i].cat |= cat
+					found = true
+				}
+			}
+			if !found {
+				*b = append(*b, fragment{s: f, cat: cat})
+			}
+		}
+	}
+	add(boilerFragments, catBoiler)
+	add(captionFragments, catCaption)
+	add(bylineFragments, catByline)
+	add(dateFragments, catDate)
+	add(positiveFragments, catPositive)
+	add(negativeFragments, catNegative)
+	add(headerFragments, catHeader)
+	add(titleFragments, catTitle)
+	add(protectFragments, catProtect)
+	add(commentFragments, catComment)
+	return &table, buckets
+}()
+
+// categories returns the bits of every fragment found in s (lowercase).
+func categories(s []byte) uint16 {
+	var cats uint16
+	for i := 0; i+1 < len(s); i++ {
+		k := fragTable[uint16(s[i])<<8|uint16(s[i+1])]
+		if k == 0 {
+			continue
+		}
+		for _, f := range fragBuckets[k] {
+			if len(f.s) <= len(s)-i && string(s[i:i+len(f.s)]) == f.s {
+				cats |= f.cat
+			}
+		}
+	}
+	return cats
+}
+
+// classify maps an element's class and id to flags and a readability-style
+// weight.
+func classify(class, id string) (uint8, int8) {
+	s := strings.ToLower(class)
+	if id != "" {
+		s += " " + strings.ToLower(id)
+	}
+	return classifyLower([]byte(s))
+}
+
+// classifyLower is classify on the lowercased "class id" bytes.
+func classifyLower(s []byte) (uint8, int8) {
+	cats := categories(s)
+	var flags uint8
+	var weight int8
+	protected := cats&catProtect != 0
+	if !protected {
+		if cats&catBoiler != 0 || hasAdToken(s) {
+			flags |= flagBoiler
+		}
+		if cats&catCaption != 0 {
+			flags |= flagCaption
+		}
+		if cats&catByline != 0 {
+			flags |= flagByline
+		}
+		if cats&catHeader != 0 {
+			flags |= flagHeader
+		}
+		if cats&catTitle != 0 {
+			flags |= flagTitle
+		}
+		if cats&catNegative != 0 {
+			weight--
+		}
+		if cats&catComment != 0 {
+			flags |= flagComment | flagBoiler
+		}
+	}
+	if cats&catDate != 0 {
+		flags |= flagDate
+	}
+	if protected || cats&catPositive != 0 {
+		weight++
+	}
+	if protected {
+		flags |= flagPositive
+	}
+	return flags, weight
+}
+
+func containsAny(s string, frags []string) bool {
+	for _, f := range frags {
+		if strings.Contains(s, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAdToken looks for whole tokens such as "ad" or "ads" that are too
+// short to match as substrings.
+func hasAdToken(s []byte) bool {
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= '0' && s[i] <= '9') {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			if tokenAds[string(s[start:i])] {
+				return true
+			}
+			start = -1
+		}
+	}
+	return false
+}

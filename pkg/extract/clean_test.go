@@ -1,0 +1,76 @@
+package extract
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestCleanAuthors(t *testing.T) {
+	tests := []struct {
+		give []string
+		site string
+		want []string
+	}{
+		{give: []string{"By Jane Doe"}, want: []string{"Jane Doe"}},
+		{give: []string{"BY JOHN SMITH"}, want: []string{"John Smith"}},
+		{give: []string{"Von Anna Schmidt und Peter Müller"}, want: []string{"Anna Schmidt", "Peter Müller"}},
+		{give: []string{"Par Claire Dubois et Marc Petit"}, want: []string{"Claire Dubois", "Marc Petit"}},
+		{give: []string{"Por María García y Luis Pérez"}, want: []string{"María García", "Luis Pérez"}},
+		{give: []string{"Jane Doe, Staff Writer"}, want: []string{"Jane Doe"}},
+		{give: []string{"Jane Doe | Reuters"}, want: []string{"Jane Doe"}},
+		{give: []string{"Reuters"}, want: []string{"Reuters"}},
+		{give: []string{"Reuters", "Jane Doe"}, want: []string{"Jane Doe"}},
+		{give: []string{"The Daily Example", "Sam Carter"}, site: "The Daily Example", want: []string{"Sam Carter"}},
+		{give: []string{"https://example.com/author/jane"}, want: nil},
+		{give: []string{"Jane Doe", "jane doe"}, want: []string{"Jane Doe"}},
+		{give: []string{"By Jane Doe and John Roe"}, want: []string{"Jane Doe", "John Roe"}},
+	}
+	for _, tt := range tests {
+		if got := cleanAuthors(tt.give, tt.site); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("cleanAuthors(%q) = %q, want %q", tt.give, got, tt.want)
+		}
+	}
+}
+
+func TestCleanTitle(t *testing.T) {
+	tests := []struct {
+		give, site string
+		h1         []string
+		want       string
+	}{
+		{give: "Storm hits coast | The Daily Example", site: "The Daily Example", want: "Storm hits coast"},
+		{give: "The Daily Example - Storm hits coast", site: "The Daily Example", want: "Storm hits coast"},
+		{give: "Storm hits coast – Daily Example", site: "The Daily Example", want: "Storm hits coast"},
+		{give: "Storm hits the coast overnight | Section | Paper", want: "Storm hits the coast overnight | Section"},
+		{give: "Brexit: what happens next", want: "Brexit: what happens next"},
+		{give: "Storm hits coast, officials say - News - Example", h1: []string{"Storm hits coast, officials say"}, want: "Storm hits coast, officials say"},
+		{give: "Why - and how - we vote", want: "Why - and how - we vote"},
+		{give: "A title with no site", want: "A title with no site"},
+	}
+	for _, tt := range tests {
+		if got := cleanTitle(tt.give, tt.site, tt.h1); got != tt.want {
+			t.Errorf("cleanTitle(%q, %q) = %q, want %q", tt.give, tt.site, got, tt.want)
+		}
+	}
+}
+
+func TestDetectLanguage(t *testing.T) {
+	tests := []struct{ give, want string }{
+		{give: "The government said on Monday that it would not change the plan, which has been criticised by the opposition.", want: "en"},
+		{give: "Die Regierung hat am Montag erklärt, dass sie den Plan nicht ändern wird, der von der Opposition kritisiert wurde.", want: "de"},
+		{give: "Le gouvernement a déclaré lundi qu'il ne changerait pas le plan, qui a été critiqué par l'opposition.", want: "fr"},
+		{give: "El gobierno dijo el lunes que no cambiará el plan, que ha sido criticado por la oposición y por los sindicatos.", want: "es"},
+		{give: "Il governo ha detto lunedì che non cambierà il piano, che è stato criticato dall'opposizione e dai sindacati.", want: "it"},
+		{give: "O governo disse na segunda-feira que não vai mudar o plano, que foi criticado pela oposição e pelos sindicatos.", want: "pt"},
+		{give: "De regering heeft maandag gezegd dat zij het plan niet zal wijzigen, dat door de oppositie is bekritiseerd.", want: "nl"},
+		{give: "Правительство заявило в понедельник, что не будет менять план, который раскритиковала оппозиция.", want: "ru"},
+		{give: "東京では明日、朝から雨が降る見込みで、気象庁は交通機関への影響に注意するよう呼びかけています。", want: "ja"},
+		{give: "서울시는 내년부터 대중교통 요금을 인상한다고 밝혔으며 시민들의 의견을 수렴할 계획이다.", want: "ko"},
+		{give: "ok", want: ""},
+	}
+	for _, tt := range tests {
+		if got := detectLanguage(tt.give); got != tt.want {
+			t.Errorf("detectLanguage(%.30q) = %q, want %q", tt.give, got, tt.want)
+		}
+	}
+}

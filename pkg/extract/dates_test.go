@@ -1,0 +1,120 @@
+package extract
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseDate(t *testing.T) {
+	ist := time.FixedZone("", 5*3600+30*60)
+	tests := []struct {
+		give string
+		mdy  bool
+		want string // RFC 3339, "" for no date
+	}{
+		// machine formats
+		{give: "2020-08-22T03:04:00+05:30", want: "2020-08-22T03:04:00+05:30"},
+		{give: "2020-08-22T03:04:00.123Z", want: "2020-08-22T03:04:00Z"},
+		{give: "2020-08-22T03:04+0530", want: "2020-08-22T03:04:00+05:30"},
+		{give: "2020-08-22 03:04:05", want: "2020-08-22T03:04:05Z"},
+		{give: "2020-08-22", want: "2020-08-22T00:00:00Z"},
+		{give: "2020/08/22", want: "2020-08-22T00:00:00Z"},
+		{give: "20200822", want: "2020-08-22T00:00:00Z"},
+		{give: "Sat, 22 Aug 2020 03:04:00 GMT", want: "2020-08-22T03:04:00Z"},
+		{give: "Sat, 22 Aug 2020 03:04:00 +0200", want: "2020-08-22T03:04:00+02:00"},
+		// English
+		{give: "Aug. 22, 2020, 3:04 PM EDT", want: "2020-08-22T15:04:00-04:00"},
+		{give: "August 22nd, 2020 at 11:05 a.m.", want: "2020-08-22T11:05:00Z"},
+		{give: "22 August 2020 12:15 am BST", want: "2020-08-22T00:15:00+01:00"},
+		{give: "Updated: 22-08-2020 03:12 IST", want: time.Date(2020, 8, 22, 3, 12, 0, 0, ist).Format(time.RFC3339)},
+		{give: "Monday, May 4, 2020", want: "2020-05-04T00:00:00Z"},
+		{give: "may be tomorrow", want: ""},
+		// German
+		{give: "22. August 2020, 14:30 Uhr", want: "2020-08-22T14:30:00Z"},
+		{give: "Veröffentlicht am 3. März 2021 um 08:15 MEZ", want: "2021-03-03T08:15:00+01:00"},
+		{give: "22.08.2020", want: "2020-08-22T00:00:00Z"},
+		// French
+		{give: "Publié le 14 juillet 2019 à 18h30", want: "2019-07-14T18:30:00Z"},
+		{give: "1er décembre 2018", want: "2018-12-01T00:00:00Z"},
+		{give: "mis à jour le 5 févr. 2020", want: "2020-02-05T00:00:00Z"},
+		// Spanish
+		{give: "22 de agosto de 2020", want: "2020-08-22T00:00:00Z"},
+		{give: "Actualizado el 3 de septiembre de 2019, 10:20", want: "2019-09-03T10:20:00Z"},
+		// Italian
+		{give: "12 maggio 2018", want: "2018-05-12T00:00:00Z"},
+		{give: "Pubblicato il 7 gennaio 2021 alle 09:45", want: "2021-01-07T09:45:00Z"},
+		// Portuguese
+		{give: "5 de março de 2022", want: "2022-03-05T00:00:00Z"},
+		{give: "Atualizado em 30 de outubro de 2017 às 16h05", want: "2017-10-30T16:05:00Z"},
+		// Dutch
+		{give: "21 maart 2017", want: "2017-03-21T00:00:00Z"},
+		{give: "Gepubliceerd op 2 okt. 2016 om 13:10", want: "2016-10-02T13:10:00Z"},
+		// numeric day/month order
+		{give: "03/04/2020", mdy: true, want: "2020-03-04T00:00:00Z"},
+		{give: "03/04/2020", mdy: false, want: "2020-04-03T00:00:00Z"},
+		{give: "13/04/2020", mdy: true, want: "2020-04-13T00:00:00Z"},
+		{give: "04/13/2020", mdy: false, want: "2020-04-13T00:00:00Z"},
+		// not dates
+		{give: "", want: ""},
+		{give: "Page 3 of 12", want: ""},
+		{give: "2020-13-45", want: ""},
+	}
+	for _, tt := range tests {
+		got, ok := parseDate(tt.give, tt.mdy)
+		s := ""
+		if ok {
+			s = got.Format(time.RFC3339)
+		}
+		if s != tt.want {
+			t.Errorf("parseDate(%q, %v) = %q, want %q", tt.give, tt.mdy, s, tt.want)
+		}
+	}
+}
+
+func TestValidDate(t *testing.T) {
+	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		give time.Time
+		want bool
+	}{
+		{give: time.Date(1994, 12, 31, 0, 0, 0, 0, time.UTC), want: false},
+		{give: time.Date(1995, 1, 1, 0, 0, 0, 0, time.UTC), want: true},
+		{give: time.Date(2024, 6, 1, 23, 0, 0, 0, time.UTC), want: true},
+		{give: time.Date(2024, 6, 5, 0, 0, 0, 0, time.UTC), want: false},
+	}
+	for _, tt := range tests {
+		if got := validDate(tt.give, now); got != tt.want {
+			t.Errorf("validDate(%v) = %v, want %v", tt.give, got, tt.want)
+		}
+	}
+}
+
+func TestURLDate(t *testing.T) {
+	tests := []struct{ give, want string }{
+		{give: "/2019/11/18/some-story/", want: "2019-11-18"},
+		{give: "/news/2020-08-22/story", want: "2020-08-22"},
+		{give: "/news/story-20200822.html", want: "2020-08-22"},
+		{give: "/2019/11/some-story", want: ""},
+		{give: "/archive/1234567/story", want: ""},
+	}
+	for _, tt := range tests {
+		got, ok := urlDate(tt.give)
+		s := ""
+		if ok {
+			s = got.Format("2006-01-02")
+		}
+		if s != tt.want {
+			t.Errorf("urlDate(%q) = %q, want %q", tt.give, s, tt.want)
+		}
+	}
+}
+
+func TestTextDates(t *testing.T) {
+	pub, mod := textDates("Reuters | Updated: 22-08-2020 03:12 IST | Created: 22-08-2020 03:04 IST", false)
+	if pub == nil || pub.Format(time.RFC3339) != "2020-08-22T03:04:00+05:30" {
+		t.Errorf("published %v, want 2020-08-22T03:04:00+05:30", pub)
+	}
+	if mod == nil || mod.Format(time.RFC3339) != "2020-08-22T03:12:00+05:30" {
+		t.Errorf("modified %v, want 2020-08-22T03:12:00+05:30", mod)
+	}
+}

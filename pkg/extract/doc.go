@@ -1,0 +1,62 @@
+// Package extract turns one HTML news page into a structured article and
+// the page's outgoing links. It depends on golang.org/x/net/html, goquery
+// (for scoped look-ups inside small subtrees, never whole-page selector
+// scans) and golang.org/x/text for charsets; it has
+// no NATS, no logging and no mutable globals, so any service or tool can
+// call Extract directly.
+//
+// # Algorithm
+//
+// Decoding: a byte-order mark wins; bytes that validate as UTF-8 and hold
+// non-ASCII text are taken as UTF-8 whatever the page declares (wrong
+// declarations are common, accidental UTF-8 validity of legacy text is
+// not); otherwise the Content-Type charset, then <meta charset> in the first
+// 64 KiB, then windows-1252.
+//
+// Parsing: the page is parsed once with html.Parse. If the parser refuses a
+// page for nesting deeper than it allows, the tags beyond a depth limit are
+// dropped and the page parsed again, so hostile DOMs cost bounded time.
+//
+// One walk over the tree does everything else that needs the tree:
+//   - it splits the text into blocks (paragraphs, headings, list items,
+//     table rows, <br><br>-separated runs), each tied to its innermost
+//     block-level element and counting its characters and link characters
+//     (ideographic and Hangul characters weigh more, as one carries about a
+//     word);
+//   - it records each block-level element with flags taken from its tag,
+//     role, hidden state and class/id (navigation, share bars, related and
+//     "trending" boxes, newsletters, comments, captions, bylines, headers),
+//     found with one scan per distinct class string over a table of general
+//     web vocabulary;
+//   - it collects metadata as it passes: <meta>, <link rel=canonical>,
+//     JSON-LD scripts, microdata itemprops, <time> elements, byline and
+//     date boxes, images, and every link (resolved, fragment removed,
+//     deduplicated).
+//
+// Content selection follows Readability's scoring: each block of 25+
+// characters adds 1 + commas + length/100 to its parent, half to its
+// grandparent and less further up; containers start with a tag bonus and a
+// class weight, and their score is scaled by one minus their link density.
+// Boilerplate boxes cannot be candidates unless they wrap the marked story
+// (an <article>, <main>, itemprop=articleBody or an article-body class) or
+// hold a third of the page's prose (comments never qualify). The best
+// candidate is widened to a common ancestor when several strong candidates
+// share one, and to siblings that score well or read as prose. If that
+// finds next to nothing, the selection is re-run ignoring boilerplate marks.
+//
+// Inside the chosen container the blocks of boilerplate boxes, figures and
+// captions, link-dense blocks and lists, bylines, datelines, the <h1> title,
+// stock phrases ("Advertisement", "Read more", in several languages),
+// summaries repeated by the first paragraph and trailing headings are
+// dropped. What remains is rendered as plain text and as simple HTML.
+//
+// Metadata is taken from the most reliable source present, in the order
+// JSON-LD, OpenGraph/meta, microdata, <time>, visible text, URL, hints, and
+// each field's source is recorded in Article.Provenance. Dates in many
+// formats and in English, German, French, Spanish, Italian, Portuguese and
+// Dutch month names are parsed with their offsets; dates before 1995 or in
+// the future are rejected. The language declared by the page is checked
+// against a script and stopword detector. The page type weighs article
+// signals (JSON-LD and og:type, dated or slugged URLs) against how much
+// link-free prose the story container holds.
+package extract

@@ -1,0 +1,237 @@
+package extract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// Version is the extractor version written into Article.extractor_version.
+// It changes whenever the output for the same page changes.
+const Version = "1"
+
+// maxInput bounds the bytes parsed; pages beyond it are cut, which keeps
+// the time spent on one page bounded.
+const maxInput = 16 << 20
+
+// ErrDecode is returned, wrapped, when the body cannot be turned into text.
+var ErrDecode = errors.New("undecodable body")
+
+// Input is one fetched page.
+type Input struct {
+	URL         string // final URL of the page: resolves relative links, URL-date fallback
+	ContentType string // HTTP Content-Type header value, may carry charset; may be empty
+	Body        []byte // raw bytes as fetched (any charset)
+	Hints       *Hints // optional: title/published from a feed or sitemap, used only as a fallback
+}
+
+// Hints are what a feed or sitemap said about the page; they fill fields
+// the page itself leaves empty.
+type Hints struct {
+	Title     string
+	Published *time.Time
+}
+
+// Link is one outgoing link: absolute, fragment removed, http(s) only.
+type Link struct {
+	URL  string
+	Text string
+}
+
+// Article is what Extract finds in a page. Provenance maps a field name
+// (the JSON names of schema.Article) to the source that gave it: "json-ld",
+// "opengraph", "meta", "microdata", "time", "text", "url", "hint" or "html".
+type Article struct {
+	Title, CanonicalURL, SiteName, Language, Description, Image, Section string
+
+	Authors             []string
+	Published, Modified *time.Time // with the page's own offset
+	Tags                []string
+	Body                string // main text, paragraphs separated by "\n\n"
+	HTML                string // clean HTML of the same content
+	PageType            string // schema.PageArticle, PageListing, PageSection or PageHome
+	WordCount           int
+	Links               []Link // every outgoing link of the page, deduplicated
+	Provenance          map[string]string
+}
+
+// Extract reads one HTML page and returns its article and links. It returns
+// an error wrapping ErrDecode only when the body cannot be decoded or parsed
+// at all; a page with no story yields an Article with an empty Body and a
+// non-article PageType. Extract never panics.
+func Extract(in Input) (a *Article, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a, err = nil, fmt.Errorf("extract %s: internal error: %v", in.URL, r)
+		}
+	}()
+	body := in.Body
+	if len(body) > maxInput {
+		body = body[:maxInput]
+	}
+	text, _, err := decode(body, in.ContentType)
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w: %v", ErrDecode, err)
+	}
+	doc, err := parseHTML(text)
+	if err != nil {
+		return nil, fmt.Errorf("parse: %w: %v", ErrDecode, err)
+	}
+	base, _ := url.Parse(in.URL)
+	if base != nil && !base.IsAbs() {
+		base = nil
+	}
+	w := newWalker(base)
+	w.run(doc)
+	c := selectContent(w)
+	a = &Article{Provenance: map[string]string{}, Links: w.links}
+	a.Body = renderText(c.blocks)
+	a.HTML = renderHTML(c.blocks)
+	if a.Body != "" {
+		a.Provenance["body"] = "html"
+	}
+	a.WordCount = countWords(a.Body)
+	fillMetadata(a, w, &c, in, base)
+	if blocks := dropTitle(c.blocks, a.Title, w.title); len(blocks) != len(c.blocks) {
+		c.blocks = blocks
+		a.Body = renderText(blocks)
+		a.HTML = renderHTML(blocks)
+		a.WordCount = countWords(a.Body)
+	}
+	return a, nil
+}
+
+// parseHTML parses the page; when the parser refuses a page for nesting too
+// deep, the nesting is flattened and the page parsed again.
+func parseHTML(b []byte) (*html.Node, error) {
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err == nil {
+		return doc, nil
+	}
+	for _, limit := range []int{200, 40} {
+		doc, err = html.Parse(bytes.NewReader(flatten(b, limit)))
+		if err == nil {
+			return doc, nil
+		}
+	}
+	return nil, err
+}
+
+var voidTags = map[string]bool{"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true, "input": true, "link": true, "meta": true, "param": true, "source": true, "track": true, "wbr": true}
+
+// flatten drops start and end tags nested deeper than limit.
+func flatten(b []byte, limit int) []byte {
+	z := html.NewTokenizer(bytes.NewReader(b))
+	var out bytes.Buffer
+	out.Grow(len(b))
+	depth := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return out.Bytes()
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			if voidTags[string(name)] {
+				out.Write(z.Raw())
+				continue
+			}
+			depth++
+			if depth > limit {
+				continue
+			}
+		case html.EndTagToken:
+			depth--
+			if depth >= limit {
+				continue
+			}
+			if depth < 0 {
+				depth = 0
+			}
+		}
+		out.Write(z.Raw())
+	}
+}
+
+// ContentHash returns the hex FNV-1a 64-bit hash of body lowercased with
+// whitespace collapsed: equal for bodies that differ only in case and
+// spacing.
+func ContentHash(body string) string {
+	h := fnv.New64a()
+	var buf [4]byte
+	space := false
+	started := false
+	for _, r := range body {
+		if unicode.IsSpace(r) {
+			space = started
+			continue
+		}
+		if space {
+			h.Write([]byte{' '})
+			space = false
+		}
+		started = true
+		n := encodeRune(buf[:], unicode.ToLower(r))
+		h.Write(buf[:n])
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
+}
+
+func encodeRune(p []byte, r rune) int { return utf8.EncodeRune(p, r) }
+
+func countWords(s string) int {
+	n := 0
+	in := false
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			switch {
+			case 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9':
+				if !in {
+					n++
+				}
+				in = true
+			case r != '\'' && r != '-':
+				in = false
+			}
+			continue
+		}
+		switch {
+		case r >= 0x3040 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)):
+			n++ // ideographs count as words of their own
+			in = false
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if !in {
+				n++
+			}
+			in = true
+		default:
+			if r != '\'' && r != '’' && r != '-' {
+				in = false
+			}
+		}
+	}
+	return n
+}
+
+// dropTitle removes a headline repeated at the top of the story by markup
+// other than <h1>.
+func dropTitle(bs []block, titles ...string) []block {
+	for i := 0; i < len(bs) && i < 3; i++ {
+		t := strings.ToLower(bs[i].text)
+		for _, title := range titles {
+			title = strings.ToLower(collapse(title))
+			if len(title) >= 10 && (t == title || strings.HasPrefix(title, t) && len(t)*10 >= len(title)*8) {
+				return append(bs[:i:i], bs[i+1:]...)
+			}
+		}
+	}
+	return bs
+}

@@ -1,0 +1,260 @@
+package extract
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
+
+// goldenPages maps each testdata page to the URL it is extracted as.
+var goldenPages = map[string]string{
+	"wire_portal":    "https://portal.example.org/headlines/international/trade-envoy-to-visit-oslo-warsaw-1234567",
+	"jsonld_graph":   "https://zeitung.example/lokales/neue-bruecke-ueber-den-fluss-eroeffnet-100.html",
+	"opengraph_meta": "https://journal.example/culture/festival-de-jazz-public-record?utm_source=rss",
+	"microdata":      "https://diario.example/economia/el-puerto-bate-su-record-de-contenedores",
+	"byline_time":    "https://giornale.example/cultura/museo-riapre-dopo-restauro",
+	"url_date":       "https://dorpskrant.example/2017/03/21/lokale-bakkerij-wint-landelijke-prijs/",
+	"boilerplate":    "https://daily.example/news/local/city-plans-to-plant-10000-trees",
+	"home":           "https://courier.example/",
+	"section":        "https://courier.example/business/",
+}
+
+// golden is the stable JSON form of an Article for golden files.
+type golden struct {
+	Title        string            `json:"title"`
+	CanonicalURL string            `json:"canonical_url"`
+	SiteName     string            `json:"site_name,omitempty"`
+	Language     string            `json:"language,omitempty"`
+	Description  string            `json:"description,omitempty"`
+	Image        string            `json:"image,omitempty"`
+	Section      string            `json:"section,omitempty"`
+	Authors      []string          `json:"authors,omitempty"`
+	Published    *time.Time        `json:"published,omitempty"`
+	Modified     *time.Time        `json:"modified,omitempty"`
+	Tags         []string          `json:"tags,omitempty"`
+	PageType     string            `json:"page_type"`
+	WordCount    int               `json:"word_count"`
+	Provenance   map[string]string `json:"provenance"`
+	Body         []string          `json:"body"` // split on blank lines for readable diffs
+	HTML         string            `json:"html"`
+	Links        []Link            `json:"links"`
+}
+
+func toGolden(a *Article) golden {
+	var body []string
+	if a.Body != "" {
+		body = strings.Split(a.Body, "\n\n")
+	}
+	return golden{
+		Title: a.Title, CanonicalURL: a.CanonicalURL, SiteName: a.SiteName, Language: a.Language,
+		Description: a.Description, Image: a.Image, Section: a.Section, Authors: a.Authors,
+		Published: a.Published, Modified: a.Modified, Tags: a.Tags, PageType: a.PageType,
+		WordCount: a.WordCount, Provenance: a.Provenance, Body: body, HTML: a.HTML, Links: a.Links,
+	}
+}
+
+func extractFile(t *testing.T, name string) *Article {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name+".html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Extract(Input{URL: goldenPages[name], ContentType: "text/html", Body: b})
+	if err != nil {
+		t.Fatalf("Extract(%s): %v", name, err)
+	}
+	return a
+}
+
+func TestGolden(t *testing.T) {
+	for name := range goldenPages {
+		t.Run(name, func(t *testing.T) {
+			got, err := json.MarshalIndent(toGolden(extractFile(t, name)), "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			path := filepath.Join("testdata", name+".golden.json")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("%s differs from golden file; run go test -update and review the diff\ngot:\n%s", name, got)
+			}
+		})
+	}
+}
+
+// TestStoryOnly checks, independently of the golden files, that the story
+// pages keep their text and lose the boilerplate around it.
+func TestStoryOnly(t *testing.T) {
+	tests := []struct {
+		page     string
+		want     []string
+		dontWant []string
+	}{
+		{
+			page: "wire_portal",
+			want: []string{"The deputy trade envoy will visit Oslo", "keep both sides at the table"},
+			dontWant: []string{"TRENDING", "OPINION", "Latest News", "newsletter", "Left Menu", "Updated:", "Image Credit",
+				"Advertisement", "Copyright", "Why small ports", "EXCLUSIVE-Trade envoy", "Development News Edition", "Facebook"},
+		},
+		{
+			page:     "boilerplate",
+			want:     []string{"approved a plan to plant 10,000 trees", "How residents can take part", "Shade is not a luxury", "2024 1,500"},
+			dontWant: []string{"cookies", "By Sam Carter", "Share", "Related", "Heat map", "ADVERTISEMENT", "morning briefing", "covers city hall", "Tags:", "Great news", "Most Popular", "Photo by", "All rights reserved", "City plans to plant"},
+		},
+		{
+			page:     "jsonld_graph",
+			want:     []string{"Nach drei Jahren Bauzeit", "Weniger Stau in der Innenstadt", "Länge: 240 Meter", "Das ist ein guter Tag"},
+			dontWant: []string{"Von Anna Schmidt", "Kommentare", "Endlich", "Startseite", "Impressum"},
+		},
+		{
+			page:     "opengraph_meta",
+			want:     []string{"Plus de 80 000 spectateurs", "le public nous a suivis"},
+			dontWant: []string{"cookies", "Partager", "À lire aussi", "Par Claire Dubois"},
+		},
+		{
+			page:     "byline_time",
+			want:     []string{"Il museo civico riapre", "visite guidate"},
+			dontWant: []string{"di Giulia Rossi", "Foto:", "scrive di arte", "Cronaca"},
+		},
+	}
+	for _, tt := range tests {
+		a := extractFile(t, tt.page)
+		if a.PageType != schema.PageArticle {
+			t.Errorf("%s: page type %q, want article", tt.page, a.PageType)
+		}
+		for _, s := range tt.want {
+			if !strings.Contains(a.Body, s) {
+				t.Errorf("%s: body lacks %q\nbody:\n%s", tt.page, s, a.Body)
+			}
+		}
+		for _, s := range tt.dontWant {
+			if strings.Contains(a.Body, s) {
+				t.Errorf("%s: body has %q\nbody:\n%s", tt.page, s, a.Body)
+			}
+		}
+	}
+}
+
+func TestMetadataSources(t *testing.T) {
+	ist := time.FixedZone("", 5*3600+1800)
+	tests := []struct {
+		page            string
+		title           string
+		authors         []string
+		published       time.Time
+		modified        time.Time
+		lang            string
+		pubSrc, authSrc string
+	}{
+		{page: "wire_portal", title: "EXCLUSIVE-Trade envoy to visit Oslo and Warsaw for grain talks -sources",
+			authors: []string{"Reuters"}, published: time.Date(2020, 8, 22, 3, 4, 0, 0, ist), modified: time.Date(2020, 8, 22, 3, 12, 0, 0, ist),
+			lang: "en", pubSrc: "text", authSrc: "text"},
+		{page: "jsonld_graph", title: "Neue Brücke über den Fluss eröffnet", authors: []string{"Anna Schmidt", "Peter Müller"},
+			published: time.Date(2021, 3, 4, 9, 15, 0, 0, time.FixedZone("", 3600)), modified: time.Date(2021, 3, 4, 11, 40, 0, 0, time.FixedZone("", 3600)),
+			lang: "de", pubSrc: "json-ld", authSrc: "json-ld"},
+		{page: "opengraph_meta", title: "Le festival de jazz attire un public record", authors: []string{"Claire Dubois"},
+			published: time.Date(2019, 7, 14, 18, 30, 0, 0, time.FixedZone("", 7200)), modified: time.Date(2019, 7, 15, 8, 5, 0, 0, time.FixedZone("", 7200)),
+			lang: "fr", pubSrc: "opengraph", authSrc: "meta"},
+		{page: "microdata", title: "El puerto bate su récord de contenedores", authors: []string{"María García"},
+			published: time.Date(2022, 1, 10, 10, 0, 0, 0, time.FixedZone("", -3*3600)), modified: time.Date(2022, 1, 10, 12, 30, 0, 0, time.FixedZone("", -3*3600)),
+			lang: "es", pubSrc: "microdata", authSrc: "microdata"},
+		{page: "byline_time", title: "Il museo riapre dopo il restauro", authors: []string{"Giulia Rossi"},
+			published: time.Date(2018, 5, 12, 9, 0, 0, 0, time.FixedZone("", 7200)), lang: "it", pubSrc: "time", authSrc: "text"},
+		{page: "url_date", title: "Lokale bakkerij wint landelijke prijs", published: time.Date(2017, 3, 21, 0, 0, 0, 0, time.UTC), lang: "nl", pubSrc: "url"},
+		{page: "boilerplate", title: "City plans to plant 10,000 trees by 2030", authors: []string{"Sam Carter"},
+			published: time.Date(2023, 4, 2, 0, 0, 0, 0, time.UTC), lang: "en", pubSrc: "meta", authSrc: "meta"},
+	}
+	for _, tt := range tests {
+		a := extractFile(t, tt.page)
+		if a.Title != tt.title {
+			t.Errorf("%s: title %q, want %q", tt.page, a.Title, tt.title)
+		}
+		if strings.Join(a.Authors, "|") != strings.Join(tt.authors, "|") {
+			t.Errorf("%s: authors %q, want %q", tt.page, a.Authors, tt.authors)
+		}
+		if a.Published == nil || !a.Published.Equal(tt.published) || a.Published.Format(time.RFC3339) != tt.published.Format(time.RFC3339) {
+			t.Errorf("%s: published %v, want %v", tt.page, a.Published, tt.published)
+		}
+		if !tt.modified.IsZero() && (a.Modified == nil || a.Modified.Format(time.RFC3339) != tt.modified.Format(time.RFC3339)) {
+			t.Errorf("%s: modified %v, want %v", tt.page, a.Modified, tt.modified)
+		}
+		if a.Language != tt.lang {
+			t.Errorf("%s: language %q, want %q", tt.page, a.Language, tt.lang)
+		}
+		if a.Provenance["published"] != tt.pubSrc {
+			t.Errorf("%s: published from %q, want %q", tt.page, a.Provenance["published"], tt.pubSrc)
+		}
+		if tt.authSrc != "" && a.Provenance["authors"] != tt.authSrc {
+			t.Errorf("%s: authors from %q, want %q", tt.page, a.Provenance["authors"], tt.authSrc)
+		}
+	}
+}
+
+func TestPageType(t *testing.T) {
+	tests := []struct{ page, want string }{
+		{page: "home", want: schema.PageHome},
+		{page: "section", want: schema.PageSection},
+		{page: "wire_portal", want: schema.PageArticle},
+		{page: "url_date", want: schema.PageArticle},
+	}
+	for _, tt := range tests {
+		if got := extractFile(t, tt.page).PageType; got != tt.want {
+			t.Errorf("%s: page type %q, want %q", tt.page, got, tt.want)
+		}
+	}
+}
+
+func TestLinks(t *testing.T) {
+	page := `<html><body><a href="/a#x">A</a><a href="/a">A again</a><a href="https://other.example/b?q=1#frag">B</a>
+<a href="mailto:x@y">mail</a><a href="javascript:void(0)">js</a><a href="../c">C</a><a href="HTTPS://UP.example/D">D</a></body></html>`
+	a, err := Extract(Input{URL: "https://site.example/dir/page.html", Body: []byte(page)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Link{
+		{URL: "https://site.example/a", Text: "A"},
+		{URL: "https://other.example/b?q=1", Text: "B"},
+		{URL: "https://site.example/c", Text: "C"},
+		{URL: "https://up.example/D", Text: "D"},
+	}
+	if len(a.Links) != len(want) {
+		t.Fatalf("links %v, want %v", a.Links, want)
+	}
+	for i := range want {
+		if a.Links[i] != want[i] {
+			t.Errorf("link %d = %v, want %v", i, a.Links[i], want[i])
+		}
+	}
+}
+
+func TestContentHash(t *testing.T) {
+	a := ContentHash("Hello   World\n\nSecond para")
+	b := ContentHash(" hello world second   PARA ")
+	if a != b {
+		t.Errorf("hashes differ for bodies equal after normalisation: %s %s", a, b)
+	}
+	if a == ContentHash("hello world second paragraph") {
+		t.Error("different bodies hash equal")
+	}
+	if len(a) != 16 {
+		t.Errorf("hash %q is not 16 hex digits", a)
+	}
+}

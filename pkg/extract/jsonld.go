@@ -1,0 +1,255 @@
+package extract
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// ld is what the page's JSON-LD says about the story.
+type ld struct {
+	typ                          string // @type of the chosen object
+	headline, description        string
+	authors                      []string
+	published, modified, created string
+	publisher, siteName          string
+	image, section, lang, url    string
+	keywords                     []string
+	pageTypes                    []string // every @type seen
+	hasArticle                   bool
+}
+
+var articleTypes = map[string]bool{
+	"article": true, "newsarticle": true, "blogposting": true, "reportagenewsarticle": true,
+	"analysisnewsarticle": true, "opinionnewsarticle": true, "reviewnewsarticle": true,
+	"backgroundnewsarticle": true, "liveblogposting": true, "report": true, "techarticle": true,
+	"scholarlyarticle": true, "satiricalarticle": true, "socialmediaposting": true, "posting": true,
+	"askpublicnewsarticle": true, "advertisercontentarticle": true, "medicalscholarlyarticle": true,
+	"discussionforumposting": true, "review": true, "videoobject": false,
+}
+
+// parseLD reads every JSON-LD script and picks the article object.
+func parseLD(scripts []string) ld {
+	var out ld
+	var objs []map[string]any
+	for _, s := range scripts {
+		if len(s) > 1<<20 {
+			continue
+		}
+		s = cleanJSON(s)
+		var v any
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			continue
+		}
+		collectObjects(v, &objs, 0)
+	}
+	var best map[string]any
+	for _, o := range objs {
+		for _, t := range types(o) {
+			out.pageTypes = append(out.pageTypes, t)
+			lt := strings.ToLower(t)
+			if articleTypes[lt] && best == nil {
+				best = o
+				out.typ = t
+				out.hasArticle = true
+			}
+			switch lt {
+			case "website":
+				if out.siteName == "" {
+					out.siteName = str(o["name"])
+				}
+			case "organization", "newsmediaorganization":
+				if out.publisher == "" {
+					out.publisher = str(o["name"])
+				}
+			}
+		}
+	}
+	if best == nil {
+		// A WebPage with article fields is as good.
+		for _, o := range objs {
+			if o["datePublished"] != nil && (o["headline"] != nil || o["author"] != nil) {
+				best = o
+				ts := types(o)
+				if len(ts) > 0 {
+					out.typ = ts[0]
+				}
+				break
+			}
+		}
+	}
+	if best == nil {
+		return out
+	}
+	out.headline = str(best["headline"])
+	if out.headline == "" {
+		out.headline = str(best["name"])
+	}
+	out.description = str(best["description"])
+	out.published = str(best["datePublished"])
+	out.modified = str(best["dateModified"])
+	out.created = str(best["dateCreated"])
+	out.lang = str(best["inLanguage"])
+	out.url = str(best["url"])
+	out.authors = names(best["author"], 0)
+	if len(out.authors) == 0 {
+		out.authors = names(best["creator"], 0)
+	}
+	if p := names(best["publisher"], 0); len(p) > 0 {
+		out.publisher = p[0]
+	}
+	out.image = imageURL(best["image"], 0)
+	if out.image == "" {
+		out.image = imageURL(best["thumbnailUrl"], 0)
+	}
+	switch s := best["articleSection"].(type) {
+	case string:
+		out.section = s
+	case []any:
+		if len(s) > 0 {
+			out.section = str(s[0])
+		}
+	}
+	switch k := best["keywords"].(type) {
+	case string:
+		out.keywords = splitList(k)
+	case []any:
+		for _, x := range k {
+			if s := str(x); s != "" {
+				out.keywords = append(out.keywords, s)
+			}
+		}
+	}
+	return out
+}
+
+// cleanJSON removes what CMSs wrap around JSON-LD and the raw control
+// characters that make it invalid.
+func cleanJSON(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "<!--")
+	s = strings.TrimSuffix(s, "-->")
+	s = strings.TrimPrefix(strings.TrimSpace(s), "//<![CDATA[")
+	s = strings.TrimSuffix(strings.TrimSpace(s), "//]]>")
+	s = strings.TrimSpace(s)
+	s = strings.TrimSuffix(s, ";")
+	if strings.ContainsAny(s, "\n\r\t") {
+		s = strings.Map(func(r rune) rune {
+			if r == '\n' || r == '\r' || r == '\t' {
+				return ' '
+			}
+			return r
+		}, s)
+	}
+	return s
+}
+
+func collectObjects(v any, out *[]map[string]any, depth int) {
+	if depth > 6 || len(*out) > 200 {
+		return
+	}
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			collectObjects(e, out, depth+1)
+		}
+	case map[string]any:
+		if g, ok := x["@graph"]; ok {
+			collectObjects(g, out, depth+1)
+		}
+		if _, ok := x["@type"]; ok {
+			*out = append(*out, x)
+		}
+		if m, ok := x["mainEntity"].(map[string]any); ok {
+			collectObjects(m, out, depth+1)
+		}
+	}
+}
+
+func types(o map[string]any) []string {
+	switch t := o["@type"].(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x)
+	case float64:
+		return ""
+	case map[string]any:
+		if s, ok := x["@value"].(string); ok {
+			return s
+		}
+	case []any:
+		if len(x) > 0 {
+			return str(x[0])
+		}
+	}
+	return ""
+}
+
+func names(v any, depth int) []string {
+	if depth > 3 {
+		return nil
+	}
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case map[string]any:
+		if n := str(x["name"]); n != "" {
+			return []string{n}
+		}
+		gn, fn := str(x["givenName"]), str(x["familyName"])
+		if gn+fn != "" {
+			return []string{strings.TrimSpace(gn + " " + fn)}
+		}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, names(e, depth+1)...)
+		}
+		return out
+	}
+	return nil
+}
+
+func imageURL(v any, depth int) string {
+	if depth > 3 {
+		return ""
+	}
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		if u := str(x["url"]); u != "" {
+			return u
+		}
+		return str(x["contentUrl"])
+	case []any:
+		if len(x) > 0 {
+			return imageURL(x[0], depth+1)
+		}
+	}
+	return ""
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '|' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,575 @@
+package extract
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+)
+
+// metaIndex gives the first value of each meta key and all values of the
+// repeatable ones.
+type metaIndex struct {
+	first map[string]string
+	all   map[string][]string
+}
+
+func indexMetas(ms []metaTag) metaIndex {
+	mi := metaIndex{first: map[string]string{}, all: map[string][]string{}}
+	for _, m := range ms {
+		if _, ok := mi.first[m.key]; !ok {
+			mi.first[m.key] = m.value
+		}
+		mi.all[m.key] = append(mi.all[m.key], m.value)
+	}
+	return mi
+}
+
+// get returns the first non-empty value among keys, and the provenance of
+// the key that gave it.
+func (mi metaIndex) get(keys ...string) (string, string) {
+	for _, k := range keys {
+		if v := strings.TrimSpace(mi.first[k]); v != "" {
+			return v, metaSource(k)
+		}
+	}
+	return "", ""
+}
+
+func metaSource(key string) string {
+	if strings.HasPrefix(key, "og:") || strings.HasPrefix(key, "article:") {
+		return "opengraph"
+	}
+	return "meta"
+}
+
+func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
+	mi := indexMetas(w.metas)
+	ld := parseLD(w.ldjson)
+	now := time.Now()
+	set := func(field, value, src string, dst *string) bool {
+		value = collapse(value)
+		if value == "" || *dst != "" {
+			return false
+		}
+		*dst = value
+		a.Provenance[field] = src
+		return true
+	}
+	abs := func(s string) string {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return ""
+		}
+		u, err := url.Parse(s)
+		if err != nil {
+			return ""
+		}
+		if base != nil {
+			u = base.ResolveReference(u)
+		}
+		if u.Scheme != "http" && u.Scheme != "https" {
+			return ""
+		}
+		u.Fragment = ""
+		return u.String()
+	}
+
+	// Site name.
+	if v, src := mi.get("og:site_name"); v != "" {
+		set("site_name", v, src, &a.SiteName)
+	}
+	set("site_name", ld.siteName, "json-ld", &a.SiteName)
+	set("site_name", ld.publisher, "json-ld", &a.SiteName)
+	if v, src := mi.get("application-name", "al:android:app_name", "al:ios:app_name", "twitter:site"); v != "" && !strings.HasPrefix(v, "@") {
+		set("site_name", v, src, &a.SiteName)
+	}
+
+	// Title.
+	siteForTitle := a.SiteName
+	if siteForTitle == "" && base != nil {
+		siteForTitle = hostLabel(base.Host)
+	}
+	if ld.headline != "" {
+		set("title", cleanTitle(ld.headline, siteForTitle, w.h1), "json-ld", &a.Title)
+	}
+	if v, src := mi.get("og:title"); v != "" {
+		set("title", cleanTitle(v, siteForTitle, w.h1), src, &a.Title)
+	}
+	if v, src := mi.get("twitter:title", "dc.title", "headline"); v != "" {
+		set("title", cleanTitle(v, siteForTitle, w.h1), src, &a.Title)
+	}
+	if w.title != "" {
+		set("title", cleanTitle(w.title, siteForTitle, w.h1), "html", &a.Title)
+	}
+	for _, h := range w.h1 {
+		if set("title", h, "html", &a.Title) {
+			break
+		}
+	}
+	if in.Hints != nil {
+		set("title", in.Hints.Title, "hint", &a.Title)
+	}
+
+	// Description, image, canonical URL.
+	if v, src := mi.get("og:description", "description", "twitter:description", "dc.description"); v != "" {
+		set("description", v, src, &a.Description)
+	}
+	set("description", ld.description, "json-ld", &a.Description)
+	if v, src := mi.get("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"); v != "" {
+		set("image", abs(v), src, &a.Image)
+	}
+	set("image", abs(ld.image), "json-ld", &a.Image)
+	for _, p := range w.props {
+		if p.prop == "image" && p.value != "" {
+			set("image", abs(p.value), "microdata", &a.Image)
+		}
+	}
+	for _, img := range w.images {
+		if set("image", abs(img), "html", &a.Image) {
+			break
+		}
+	}
+	set("canonical_url", abs(w.canonical), "html", &a.CanonicalURL)
+	if v, src := mi.get("og:url"); v != "" {
+		set("canonical_url", abs(v), src, &a.CanonicalURL)
+	}
+	set("canonical_url", abs(ld.url), "json-ld", &a.CanonicalURL)
+	if base != nil {
+		set("canonical_url", abs(base.String()), "url", &a.CanonicalURL)
+	}
+
+	// Section and tags.
+	set("section", ld.section, "json-ld", &a.Section)
+	if v, src := mi.get("article:section", "section", "parsely-section", "article.section", "cxenseparse:recs:articlesection", "category"); v != "" {
+		set("section", v, src, &a.Section)
+	}
+	for _, p := range w.props {
+		if p.prop == "articleSection" {
+			set("section", p.value, "microdata", &a.Section)
+		}
+	}
+	if a.Section == "" && base != nil {
+		set("section", urlSection(base.Path), "url", &a.Section)
+	}
+	a.Tags, a.Provenance["tags"] = pickTags(mi, ld, w)
+	if a.Provenance["tags"] == "" {
+		delete(a.Provenance, "tags")
+	}
+
+	// Authors.
+	a.Authors, a.Provenance["authors"] = pickAuthors(mi, ld, w, c, a.SiteName)
+	if len(a.Authors) == 0 {
+		delete(a.Provenance, "authors")
+	}
+
+	// Language.
+	lang, src := "", ""
+	if ld.lang != "" {
+		lang, src = ld.lang, "json-ld"
+	}
+	if lang == "" && w.lang != "" {
+		lang, src = w.lang, "html"
+	}
+	if lang == "" {
+		if v, s := mi.get("og:locale", "content-language", "language", "dc.language", "dc.language.iso"); v != "" {
+			lang, src = v, s
+		}
+	}
+	lang = primaryLang(lang)
+	sample := a.Body
+	if len(sample) < 200 {
+		sample += " " + a.Title + " " + a.Description
+	}
+	detected := detectLanguage(sample)
+	switch {
+	case detected != "" && lang != "" && detected != lang && !related(detected, lang):
+		lang, src = detected, "text"
+	case lang == "" && detected != "":
+		lang, src = detected, "text"
+	}
+	if lang != "" {
+		a.Language = lang
+		a.Provenance["language"] = src
+	}
+
+	// Dates.
+	mdy := a.Language == "en" && (strings.HasSuffix(strings.ToLower(w.lang), "us") || base != nil && usHost(base.Host))
+	pickDates(a, mi, ld, w, c, mdy, now, base)
+	if a.Published == nil && in.Hints != nil && in.Hints.Published != nil && validDate(*in.Hints.Published, now) {
+		t := *in.Hints.Published
+		a.Published = &t
+		a.Provenance["published"] = "hint"
+	}
+
+	a.PageType = pageType(a, ld, mi, w, c, base)
+	a.Provenance["page_type"] = "html"
+}
+
+func related(a, b string) bool {
+	pairs := map[string]string{"no": "da", "da": "no", "nb": "no", "nn": "no", "sv": "no"}
+	return pairs[a] == b || pairs[b] == a || a == "no" && (b == "nb" || b == "nn")
+}
+
+func usHost(host string) bool {
+	h := strings.ToLower(host)
+	for _, s := range []string{".co.uk", ".uk", ".ie", ".au", ".nz", ".in", ".za", ".ng", ".ke", ".pk", ".sg", ".ca", ".my", ".ph", ".gh"} {
+		if strings.HasSuffix(h, s) {
+			return false
+		}
+	}
+	return strings.HasSuffix(h, ".com") || strings.HasSuffix(h, ".us") || strings.HasSuffix(h, ".gov") || strings.HasSuffix(h, ".edu") || strings.HasSuffix(h, ".org") || strings.HasSuffix(h, ".net")
+}
+
+// hostLabel turns "www.example-news.co.uk" into "example-news", a stand-in
+// site name for title cleaning.
+func hostLabel(host string) string {
+	host = strings.TrimPrefix(strings.ToLower(host), "www.")
+	parts := strings.Split(host, ".")
+	if len(parts) == 0 {
+		return ""
+	}
+	best := parts[0]
+	for _, p := range parts {
+		if len(p) > len(best) {
+			best = p
+		}
+	}
+	return best
+}
+
+var nonSections = map[string]bool{"news": true, "article": true, "articles": true, "story": true, "stories": true, "p": true, "a": true, "post": true, "posts": true, "amp": true, "www": true, "index": true, "content": true, "detail": true, "details": true, "doc": true, "id": true, "view": true, "read": true, "html": true, "blog": true, "blogs": true, "item": true}
+
+// urlSection takes the first path segment as the section when it is a plain
+// word and the path goes deeper: /world/europe/slug -> "world".
+func urlSection(path string) string {
+	segs := strings.FieldsFunc(path, func(r rune) bool { return r == '/' })
+	if len(segs) < 2 {
+		return ""
+	}
+	s := strings.ToLower(segs[0])
+	if len(s) < 3 || len(s) > 24 || nonSections[s] || strings.Contains(s, ".") {
+		return ""
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r == '-') {
+			return ""
+		}
+	}
+	return strings.ReplaceAll(s, "-", " ")
+}
+
+func pickTags(mi metaIndex, ld ld, w *walker) ([]string, string) {
+	var raw []string
+	src := ""
+	switch {
+	case len(mi.all["article:tag"]) > 0:
+		raw, src = mi.all["article:tag"], "opengraph"
+		if len(raw) == 1 {
+			raw = splitList(raw[0])
+		}
+	case len(ld.keywords) > 0:
+		raw, src = ld.keywords, "json-ld"
+	case mi.first["news_keywords"] != "":
+		raw, src = splitList(mi.first["news_keywords"]), "meta"
+	case mi.first["keywords"] != "":
+		raw, src = splitList(mi.first["keywords"]), "meta"
+	case mi.first["parsely-tags"] != "":
+		raw, src = splitList(mi.first["parsely-tags"]), "meta"
+	case len(w.tagsLinks) > 0:
+		raw, src = w.tagsLinks, "html"
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range raw {
+		t = collapse(t)
+		k := strings.ToLower(t)
+		if t == "" || seen[k] || len(t) > 80 || strings.Contains(k, "=") {
+			continue
+		}
+		seen[k] = true
+		out = append(out, t)
+		if len(out) == 30 {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return nil, ""
+	}
+	return out, src
+}
+
+func pickAuthors(mi metaIndex, ld ld, w *walker, c *content, site string) ([]string, string) {
+	if got := cleanAuthors(ld.authors, site); len(got) > 0 {
+		return got, "json-ld"
+	}
+	var metaRaw []string
+	src := ""
+	for _, k := range []string{"author", "article:author", "dc.creator", "dcterms.creator", "parsely-author", "sailthru.author", "byl", "twitter:creator"} {
+		for _, v := range mi.all[k] {
+			if k == "twitter:creator" && strings.HasPrefix(v, "@") {
+				continue
+			}
+			metaRaw = append(metaRaw, v)
+			if src == "" {
+				src = metaSource(k)
+			}
+		}
+		if len(metaRaw) > 0 {
+			break
+		}
+	}
+	if got := cleanAuthors(metaRaw, site); len(got) > 0 {
+		return got, src
+	}
+	var micro []string
+	for _, p := range w.props {
+		if p.prop == "author" || p.prop == "creator" {
+			micro = append(micro, p.value)
+		}
+	}
+	if got := cleanAuthors(micro, site); len(got) > 0 {
+		return got, "microdata"
+	}
+	var vis []string
+	vis = append(vis, w.relAuthor...)
+	for _, n := range w.bylineNodes {
+		t := collapse(textOfLimit(n, 200))
+		if t != "" && len(t) < 120 {
+			vis = append(vis, t)
+		}
+		if len(vis) > 6 {
+			break
+		}
+	}
+	// "By Jane Doe" lines at the top of the story.
+	for _, b := range w.blocks {
+		if b.tlen < 80 && hasByPrefix(b.text) {
+			vis = append(vis, b.text)
+			break
+		}
+	}
+	if got := cleanAuthors(vis, site); len(got) > 0 {
+		if len(got) > 4 {
+			got = got[:4]
+		}
+		return got, "text"
+	}
+	return nil, ""
+}
+
+func hasByPrefix(s string) bool {
+	l := strings.ToLower(s)
+	for _, p := range []string{"by ", "von ", "par ", "por ", "di ", "door ", "written by "} {
+		if strings.HasPrefix(l, p) && len(s) > len(p)+3 && startsUpper(s[len(p):]) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	modifiedLabels  = []string{"updated", "update", "modified", "last modified", "aktualisiert", "geändert", "mis à jour", "modifié", "actualizado", "actualización", "atualizado", "atualização", "aggiornato", "aggiornamento", "bijgewerkt", "gewijzigd"}
+	publishedLabels = []string{"published", "posted", "created", "first published", "veröffentlicht", "erstellt", "publié", "publicado", "publicada", "pubblicato", "gepubliceerd", "date", "on "}
+)
+
+func pickDates(a *Article, mi metaIndex, ld ld, w *walker, c *content, mdy bool, now time.Time, base *url.URL) {
+	try := func(field string, dst **time.Time, v, src string) {
+		if *dst != nil || v == "" {
+			return
+		}
+		if t, ok := parseDate(v, mdy); ok && validDate(t, now) {
+			*dst = &t
+			a.Provenance[field] = src
+		}
+	}
+	try("published", &a.Published, ld.published, "json-ld")
+	try("published", &a.Published, ld.created, "json-ld")
+	try("modified", &a.Modified, ld.modified, "json-ld")
+	for _, k := range []string{"article:published_time", "og:article:published_time", "article:published", "datepublished", "date", "pubdate", "publishdate", "publish-date", "publish_date", "publication_date", "dc.date", "dc.date.issued", "dcterms.created", "dcterms.date", "dcterms.issued", "sailthru.date", "parsely-pub-date", "article.published", "cxenseparse:recs:publishtime", "og:published_time", "release_date", "original-publish-date"} {
+		try("published", &a.Published, mi.first[k], metaSource(k))
+	}
+	for _, k := range []string{"article:modified_time", "og:updated_time", "article:modified", "datemodified", "dcterms.modified", "last-modified", "lastmod", "revised", "article.updated", "dc.date.modified"} {
+		try("modified", &a.Modified, mi.first[k], metaSource(k))
+	}
+	for _, p := range w.props {
+		switch p.prop {
+		case "datePublished", "dateCreated":
+			try("published", &a.Published, p.value, "microdata")
+		case "dateModified":
+			try("modified", &a.Modified, p.value, "microdata")
+		}
+	}
+	for _, t := range w.times {
+		v := t.datetime
+		if v == "" {
+			continue
+		}
+		l := strings.ToLower(t.text)
+		if t.itemprop == "dateModified" || hasAnyLabel(l, modifiedLabels) {
+			try("modified", &a.Modified, v, "time")
+		} else {
+			try("published", &a.Published, v, "time")
+		}
+	}
+	if a.Published == nil || a.Modified == nil {
+		var texts []string
+		for _, n := range w.dateNodes {
+			if t := collapse(textOfLimit(n, 300)); t != "" && len(t) < 250 {
+				texts = append(texts, t)
+			}
+			if len(texts) > 10 {
+				break
+			}
+		}
+		for _, tt := range w.times {
+			if tt.text != "" {
+				texts = append(texts, tt.text)
+			}
+		}
+		for _, b := range w.blocks {
+			if len(b.text) < 200 && containsDigit(b.text) && (hasAnyLabel(strings.ToLower(b.text), modifiedLabels) || hasAnyLabel(strings.ToLower(b.text), publishedLabels)) {
+				texts = append(texts, b.text)
+			}
+		}
+		for _, t := range texts {
+			pub, mod := textDates(t, mdy)
+			if pub != nil && validDate(*pub, now) && a.Published == nil {
+				a.Published = pub
+				a.Provenance["published"] = "text"
+			}
+			if mod != nil && validDate(*mod, now) && a.Modified == nil {
+				a.Modified = mod
+				a.Provenance["modified"] = "text"
+			}
+		}
+	}
+	if a.Published == nil && base != nil {
+		if t, ok := urlDate(base.Path); ok && validDate(t, now) {
+			a.Published = &t
+			a.Provenance["published"] = "url"
+		}
+	}
+	if a.Published != nil && a.Modified != nil && a.Modified.Before(*a.Published) {
+		a.Modified = nil
+		delete(a.Provenance, "modified")
+	}
+}
+
+func containsDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAnyLabel(l string, labels []string) bool {
+	for _, x := range labels {
+		if strings.Contains(l, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// textDates reads a visible dateline such as
+// "Reuters | Updated: 22-08-2020 03:12 IST | Created: 22-08-2020 03:04 IST".
+func textDates(s string, mdy bool) (pub, mod *time.Time) {
+	segs := strings.FieldsFunc(s, func(r rune) bool { return r == '|' || r == '•' || r == '·' || r == '\n' || r == '/' && false })
+	for _, seg := range segs {
+		l := strings.ToLower(seg)
+		t, ok := parseDate(seg, mdy)
+		if !ok {
+			continue
+		}
+		switch {
+		case hasAnyLabel(l, modifiedLabels) && !strings.Contains(l, "published") && !strings.Contains(l, "created"):
+			if mod == nil {
+				mod = &t
+			}
+		default:
+			if pub == nil {
+				pub = &t
+			}
+		}
+	}
+	return pub, mod
+}
+
+// pageType tells a story from a home, section or listing page.
+func pageType(a *Article, ld ld, mi metaIndex, w *walker, c *content, base *url.URL) string {
+	path := ""
+	rawQuery := ""
+	if base != nil {
+		path, rawQuery = base.Path, base.RawQuery
+	}
+	segs := strings.FieldsFunc(strings.ToLower(path), func(r rune) bool { return r == '/' })
+	home := len(segs) == 0 || len(segs) == 1 && (strings.HasPrefix(segs[0], "index.") || strings.HasPrefix(segs[0], "default.") || len(segs[0]) == 2 || segs[0] == "home")
+	articleSignals := 0
+	if ld.hasArticle {
+		articleSignals += 2
+	}
+	if strings.Contains(strings.ToLower(mi.first["og:type"]), "article") {
+		articleSignals++
+	}
+	if mi.first["article:published_time"] != "" || ld.published != "" {
+		articleSignals++
+	}
+	if base != nil {
+		if _, ok := urlDate(path); ok {
+			articleSignals++
+		}
+		if len(segs) > 0 {
+			last := segs[len(segs)-1]
+			if strings.Count(last, "-") >= 3 || len(last) > 40 || containsDigit(last) && len(last) > 6 {
+				articleSignals++
+			}
+		}
+	}
+	for _, t := range ld.pageTypes {
+		switch strings.ToLower(t) {
+		case "collectionpage", "itemlist", "searchresultspage", "profilepage":
+			articleSignals -= 2
+		}
+	}
+	story := c.storyText
+	longParas := 0
+	for i := range c.blocks {
+		if c.blocks[i].tlen >= 150 && isProse(&c.blocks[i]) {
+			longParas++
+		}
+	}
+	density := 1.0
+	if c.root >= 0 && w.elems[c.root].text > 0 {
+		density = float64(w.elems[c.root].link) / float64(w.elems[c.root].text)
+	}
+	if home && articleSignals < 3 {
+		return schema.PageHome
+	}
+	switch {
+	case story >= 1500 && density < 0.35,
+		story >= 400 && longParas >= 2 && density < 0.3,
+		articleSignals >= 2 && story >= 150 && density < 0.5:
+		return schema.PageArticle
+	}
+	return nonArticleKind(segs, rawQuery)
+}
+
+func nonArticleKind(segs []string, query string) string {
+	if len(segs) == 0 {
+		return schema.PageHome
+	}
+	for _, s := range segs {
+		switch s {
+		case "tag", "tags", "topic", "topics", "search", "author", "authors", "archive", "archives", "page", "category", "categories", "themen", "thema", "autor", "auteur", "etiqueta", "tema", "argomenti", "label":
+			return schema.PageListing
+		}
+	}
+	if strings.Contains(query, "page=") || strings.Contains(query, "q=") {
+		return schema.PageListing
+	}
+	return schema.PageSection
+}

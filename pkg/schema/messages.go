@@ -59,6 +59,9 @@ type FetchedPage struct {
 	BodyRef string `json:"body_ref,omitempty"`
 	// BodySize is the decoded body length in bytes.
 	BodySize int `json:"body_size"`
+	// Reparse marks a retained page sent through the parser again (newsflow
+	// reparse): its article is re-extracted, its links are not followed again.
+	Reparse bool `json:"reparse,omitempty"`
 }
 
 // Page types.

@@ -103,6 +103,7 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 		return fmt.Errorf("topology: %w", err)
 	}
 	reg := ops.NewRegistry()
+	reg.MustRegister(bus.NewLagCollector(js, schema.StreamPages, schema.ConsumerParser))
 	stage := &parse.Stage{MaxDepth: cfg.MaxDepth, MaxLinks: cfg.MaxLinks, Bodies: &objectBodies{js: js}}
 	runner := &bus.Runner[schema.FetchedPage]{
 		Stage:     "parser",

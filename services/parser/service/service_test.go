@@ -64,15 +64,23 @@ func TestServiceParsesPagesAndSurvivesGarbage(t *testing.T) {
 	if got := articles[0].Header.Get(schema.HeaderTraceID); got != "t-1" {
 		t.Errorf("trace header %q", got)
 	}
-	outcomes := readAll(t, js, schema.StreamOutcomes, 4)
-	for _, m := range outcomes {
+	// Four garbage payloads end as invalid (with a reason), the page as parsed.
+	counts := map[string]int{}
+	for _, m := range readAll(t, js, schema.StreamOutcomes, 5) {
 		var o schema.Outcome
 		if err := json.Unmarshal(m.Data, &o); err != nil {
 			t.Fatal(err)
 		}
-		if o.Outcome != schema.OutcomeInvalid || o.Reason == "" {
-			t.Errorf("outcome %+v, want invalid with a reason", o)
+		if o.Reason == "" && o.Outcome == schema.OutcomeInvalid {
+			t.Errorf("outcome %+v has no reason", o)
 		}
+		counts[o.Outcome]++
+	}
+	if counts[schema.OutcomeInvalid] != 4 || counts[schema.OutcomeParsed] != 1 {
+		t.Errorf("outcomes %v, want 4 invalid and 1 parsed", counts)
+	}
+	if dl := readAll(t, js, schema.StreamDeadLetters, 4); len(dl) != 4 {
+		t.Errorf("%d dead-letter records, want 4", len(dl))
 	}
 	crawl, _ := js.Stream(t.Context(), schema.StreamCrawl)
 	info, _ := crawl.Info(t.Context())

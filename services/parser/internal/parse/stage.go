@@ -55,17 +55,22 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 	if art.PageType == schema.PageArticle {
 		outs = append(outs, bus.Out{
 			Subject: schema.SubjectArticlesParsed,
-			ID:      "article:" + pageID,
-			Body:    s.article(&page, pageURL, art, traceID),
-		})
-	} else {
-		outs = append(outs, bus.Out{
-			Subject: schema.SubjectCrawlOutcome,
-			ID:      "outcome:parser:" + pageID,
-			Body: schema.Outcome{V: schema.Version, URL: page.URL, Stage: "parser", Outcome: schema.OutcomeNonArticle,
-				Reason: "page type " + art.PageType, TraceID: traceID, At: s.now()},
+			// The extractor version is part of the id: a reparse after an
+			// upgrade publishes anew, a redelivery does not.
+			ID:   "article:" + extract.Version + ":" + pageID,
+			Body: s.article(&page, pageURL, art, traceID),
 		})
 	}
+	if page.Reparse {
+		// The page's fate was recorded and its links followed the first time.
+		return outs, nil
+	}
+	// One outcome per page, so the ledger can account for every fetch.
+	outcome := schema.Outcome{V: schema.Version, URL: page.URL, Stage: "parser", Outcome: schema.OutcomeParsed, TraceID: traceID, At: s.now()}
+	if art.PageType != schema.PageArticle {
+		outcome.Outcome, outcome.Reason = schema.OutcomeNonArticle, "page type "+art.PageType
+	}
+	outs = append(outs, bus.Out{Subject: schema.SubjectCrawlOutcome, ID: "outcome:parser:" + pageID, Body: outcome})
 	return append(outs, s.links(&page, pageURL, art.Links)...), nil
 }
 

@@ -49,8 +49,8 @@ func TestStageArticlePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	articles, crawls, outcomes := split(outs)
-	if len(articles) != 1 || len(outcomes) != 0 {
-		t.Fatalf("got %d articles and %d outcomes, want 1 article and no outcome", len(articles), len(outcomes))
+	if len(articles) != 1 || len(outcomes) != 1 || outcomes[0].Outcome != schema.OutcomeParsed {
+		t.Fatalf("got %d articles and outcomes %+v, want 1 article and a parsed outcome", len(articles), outcomes)
 	}
 	a := articles[0]
 	if err := a.Validate(); err != nil {
@@ -205,5 +205,24 @@ func TestBodyRejectsBombs(t *testing.T) {
 	}
 	if errors.Is(err, ErrBodyNotFound) {
 		t.Fatal("wrong error")
+	}
+}
+
+func TestStageReparseFollowsNoLinks(t *testing.T) {
+	s := &Stage{MaxDepth: 3}
+	p := page(t, "article.html", "https://courier.example/local/2024/05/02/harbour-sea-wall", 0)
+	p.Reparse = true
+	outs, err := s.Handle(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	articles, crawls, outcomes := split(outs)
+	if len(articles) != 1 || len(crawls) != 0 || len(outcomes) != 0 {
+		t.Errorf("reparse gave %d articles, %d crawls, %d outcomes; want only the article", len(articles), len(crawls), len(outcomes))
+	}
+	sec := page(t, "section.html", "https://courier.example/local/", 0)
+	sec.Reparse = true
+	if outs, _ := s.Handle(context.Background(), sec); len(outs) != 0 {
+		t.Errorf("reparse of a section page gave %d outputs, want none", len(outs))
 	}
 }

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/demosite"
+	"github.com/newsflow/newsflow/pkg/schema"
+	fetcher "github.com/newsflow/newsflow/services/fetcher/service"
+	indexer "github.com/newsflow/newsflow/services/indexer/service"
+	parser "github.com/newsflow/newsflow/services/parser/service"
+)
+
+var testPasswords = map[string]string{
+	"FETCHER_NATS_PASSWORD": "f-secret", "PARSER_NATS_PASSWORD": "p-secret", "INDEXER_NATS_PASSWORD": "i-secret",
+	"SUBMITTER_NATS_PASSWORD": "s-secret", "ADMIN_NATS_PASSWORD": "a-secret", "SYS_NATS_PASSWORD": "sys-secret",
+}
+
+// authServer starts a single embedded server with the accounts and
+// permissions of deploy/nats, exactly as the compose cluster loads them.
+func authServer(t *testing.T) *server.Server {
+	t.Helper()
+	for k, v := range testPasswords {
+		t.Setenv(k, v)
+	}
+	t.Setenv("SERVER_NAME", "permissions-test")
+	opts, err := server.ProcessConfigFile(filepath.Join("..", "..", "deploy", "nats", "nats.conf"))
+	if err != nil {
+		t.Fatalf("deploy/nats/nats.conf: %v", err)
+	}
+	opts.Host, opts.Port, opts.HTTPPort = "127.0.0.1", -1, 0
+	opts.Cluster = server.ClusterOpts{}
+	opts.Routes = nil
+	opts.StoreDir = t.TempDir()
+	opts.NoSigs = true
+	s, err := server.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
+	return s
+}
+
+// connectAs connects as user and records permission violations.
+func connectAs(t *testing.T, s *server.Server, user string) (*nats.Conn, jetstream.JetStream, *violations) {
+	t.Helper()
+	v := &violations{}
+	nc, err := nats.Connect(s.ClientURL(), nats.UserInfo(user, testPasswords[strings.ToUpper(user)+"_NATS_PASSWORD"]),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { v.add(err) }))
+	if err != nil {
+		t.Fatalf("connect as %s: %v", user, err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nc, js, v
+}
+
+type violations struct {
+	mu   sync.Mutex
+	errs []string
+}
+
+func (v *violations) add(err error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.errs = append(v.errs, err.Error())
+}
+
+func (v *violations) has(substr string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, e := range v.errs {
+		if strings.Contains(e, substr) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestLeastPrivilegeOnTheBus(t *testing.T) {
+	s := authServer(t)
+	ctx := t.Context()
+	_, admin, _ := connectAs(t, s, "admin")
+	if err := bus.EnsureStreams(ctx, admin, bus.Topology{}); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := nats.Connect(s.ClientURL()); err == nil {
+		t.Error("an anonymous client connected: the bus must require authentication")
+	}
+
+	_, sub, subViolations := connectAs(t, s, "submitter")
+	if _, err := sub.Publish(ctx, schema.SubjectCrawlURLs, []byte("https://news.example/")); err != nil {
+		t.Errorf("submitter cannot publish to crawl.urls: %v", err)
+	}
+	short, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := sub.Publish(short, schema.SubjectPagesFetched, []byte("{}")); err == nil {
+		t.Error("submitter published to pages.fetched")
+	}
+	if err := sub.DeleteStream(short, schema.StreamCrawl); err == nil {
+		t.Error("submitter deleted the CRAWL stream")
+	}
+	waitUntil(t, "permission violations reported", func() bool {
+		return subViolations.has(`Publish to "pages.fetched"`) && subViolations.has("STREAM.DELETE")
+	})
+	if _, err := admin.Stream(ctx, schema.StreamCrawl); err != nil {
+		t.Errorf("CRAWL stream gone after the submitter's attempt: %v", err)
+	}
+
+	for _, tt := range []struct{ user, subject string }{
+		{"parser", schema.SubjectPagesFetched},
+		{"fetcher", schema.SubjectArticlesParsed},
+		{"indexer", schema.SubjectCrawlURLs},
+	} {
+		nc, _, v := connectAs(t, s, tt.user)
+		_ = nc.Publish(tt.subject, []byte("x"))
+		_ = nc.Flush()
+		waitUntil(t, tt.user+" denied "+tt.subject, func() bool { return v.has(`Publish to "` + tt.subject + `"`) })
+	}
+	for _, user := range []string{"fetcher", "parser", "indexer"} {
+		_, js, _ := connectAs(t, s, user)
+		short, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if err := js.DeleteStream(short, schema.StreamPages); err == nil {
+			t.Errorf("%s deleted the PAGES stream", user)
+		}
+		cancel()
+	}
+}
+
+// TestPipelineRunsWithLeastPrivilege crawls a small demo site with each
+// stage connected as its own restricted user.
+func TestPipelineRunsWithLeastPrivilege(t *testing.T) {
+	s := authServer(t)
+	site := demosite.New(demosite.Options{Articles: 30})
+	srv := httptest.NewServer(site)
+	t.Cleanup(srv.Close)
+	manifest := site.Manifest(srv.URL)
+
+	env := func(user string, extra map[string]string) func(string) string {
+		m := map[string]string{"NATS_URL": s.ClientURL(), "NATS_USER": user,
+			"NATS_PASSWORD": testPasswords[strings.ToUpper(user)+"_NATS_PASSWORD"], "HTTP_ADDR": ""}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return func(k string) string { return m[k] }
+	}
+	fcfg, err := fetcher.LoadConfig(nil, env("fetcher", map[string]string{"FETCHER_ALLOW_PRIVATE": "true", "FETCHER_HOST_RATE": "200"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcfg, err := parser.LoadConfig(nil, env("parser", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	icfg, err := indexer.LoadConfig(nil, env("indexer", map[string]string{"INDEXER_STORE": filepath.Join(t.TempDir(), "perm.db"), "HTTP_ADDR": "127.0.0.1:0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := make(chan string, 1)
+	icfg.AddrOut = addr
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	for _, run := range []func(context.Context) error{
+		func(ctx context.Context) error { return fetcher.Run(ctx, fcfg, zap.NewNop()) },
+		func(ctx context.Context) error { return parser.Run(ctx, pcfg, zap.NewNop()) },
+		func(ctx context.Context) error { return indexer.Run(ctx, icfg, zap.NewNop()) },
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				errs <- err
+			}
+		}()
+	}
+	t.Cleanup(func() { cancel(); wg.Wait() })
+
+	api := "http://" + <-addr
+	_, sub, _ := connectAs(t, s, "submitter")
+	waitUntil(t, "topology", func() bool { _, err := sub.Stream(ctx, schema.StreamCrawl); return err == nil || strings.Contains(err.Error(), "permission") })
+	if _, err := sub.Publish(ctx, schema.SubjectCrawlURLs, []byte(manifest.Home)); err != nil {
+		t.Fatal(err)
+	}
+	want := len(manifest.Articles)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		select {
+		case err := <-errs:
+			t.Fatalf("a stage failed under its restricted user: %v", err)
+		default:
+		}
+		var stats struct {
+			Articles int `json:"articles"`
+		}
+		_ = getJSON(ctx, api+"/api/stats", &stats)
+		if stats.Articles == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("indexed %d of %d articles with least-privilege users", stats.Articles, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}

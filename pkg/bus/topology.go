@@ -32,6 +32,10 @@ type Topology struct {
 	ArticlesMaxAge time.Duration
 	// OutcomesMaxAge is how long crawl outcomes are retained for the ledger.
 	OutcomesMaxAge time.Duration
+	// AckWait, when set, replaces every stage's own AckWait. A killed
+	// stage's in-flight messages come back after AckWait, so the chaos
+	// suite shortens it; production keeps the per-stage defaults.
+	AckWait time.Duration
 }
 
 // DefaultTopology returns the settings used unless configured otherwise.
@@ -150,12 +154,12 @@ type StageConsumer struct {
 // its MaxDeliver only counts real redeliveries.
 func (t Topology) Consumers() map[string]StageConsumer {
 	t = t.withDefaults()
-	return map[string]StageConsumer{
+	consumers := map[string]StageConsumer{
 		schema.ConsumerFetcher: {schema.StreamCrawl, jetstream.ConsumerConfig{
 			Durable:       schema.ConsumerFetcher,
 			Description:   "fetcher: crawl.urls -> pages.fetched",
 			AckPolicy:     jetstream.AckExplicitPolicy,
-			AckWait:       90 * time.Second,
+			AckWait:       30 * time.Second,
 			MaxDeliver:    8,
 			MaxAckPending: 2000,
 			Replicas:      t.Replicas,
@@ -179,6 +183,13 @@ func (t Topology) Consumers() map[string]StageConsumer {
 			Replicas:      t.Replicas,
 		}},
 	}
+	if t.AckWait > 0 {
+		for name, c := range consumers {
+			c.Config.AckWait = t.AckWait
+			consumers[name] = c
+		}
+	}
+	return consumers
 }
 
 // EnsureStreams creates or updates every stream of the pipeline. It is

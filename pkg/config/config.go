@@ -19,6 +19,10 @@ import (
 type Common struct {
 	NATS     bus.ConnOptions
 	Replicas int
+	// AckWait overrides the stage's consumer AckWait when set.
+	AckWait time.Duration
+
+	envErr   error // a malformed environment default, reported by Validate
 	LogLevel string
 	// HTTPAddr is the service's HTTP listener (health, metrics, API);
 	// empty disables it.
@@ -50,17 +54,36 @@ func RegisterCommon(fs *flag.FlagSet, getenv func(string) string, service, defau
 	fs.StringVar(&c.NATS.TLSCA, "nats-tls-ca", env.String("NATS_TLS_CA", ""), "CA certificate for NATS TLS (env NATS_TLS_CA)")
 	fs.StringVar(&c.NATS.TLSCert, "nats-tls-cert", env.String("NATS_TLS_CERT", ""), "client certificate for NATS TLS (env NATS_TLS_CERT)")
 	fs.StringVar(&c.NATS.TLSKey, "nats-tls-key", env.String("NATS_TLS_KEY", ""), "client key for NATS TLS (env NATS_TLS_KEY)")
-	replicas, _ := strconv.Atoi(env.String("NATS_REPLICAS", "1"))
+	replicas, err := env.Int("NATS_REPLICAS", 1)
+	if err != nil {
+		c.envErr = err
+	}
 	fs.IntVar(&c.Replicas, "nats-replicas", replicas, "replicas of each stream when this service creates it (env NATS_REPLICAS)")
+	ackWait, err := env.Duration("NATS_ACK_WAIT", 0)
+	if err != nil {
+		c.envErr = err
+	}
+	fs.DurationVar(&c.AckWait, "ack-wait", ackWait, "override the stage consumer's AckWait, e.g. 5s (env NATS_ACK_WAIT; default: the stage's own)")
 	fs.StringVar(&c.LogLevel, "log-level", env.String("LOG_LEVEL", "info"), "log level: debug, info, warn, error (env LOG_LEVEL)")
 	fs.StringVar(&c.HTTPAddr, "http-addr", env.String("HTTP_ADDR", defaultHTTP), "HTTP listen address for health, metrics (and API); empty disables (env HTTP_ADDR)")
 	return c
 }
 
+// Topology returns the stream topology these settings ask for.
+func (c *Common) Topology() bus.Topology {
+	return bus.Topology{Replicas: c.Replicas, AckWait: c.AckWait}
+}
+
 // Validate checks the shared settings.
 func (c *Common) Validate() error {
+	if c.envErr != nil {
+		return c.envErr
+	}
 	if c.NATS.URL == "" {
 		return fmt.Errorf("nats-url: empty")
+	}
+	if c.AckWait < 0 {
+		return fmt.Errorf("ack-wait: %v is negative", c.AckWait)
 	}
 	if c.Replicas < 1 || c.Replicas > 5 {
 		return fmt.Errorf("nats-replicas: %d, want 1 to 5", c.Replicas)

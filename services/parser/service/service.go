@@ -94,7 +94,7 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
 // RunWithConn runs the parser on an existing connection, which it does
 // not close.
 func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn, js jetstream.JetStream) error {
-	topo := bus.Topology{Replicas: cfg.Common.Replicas}
+	topo := cfg.Common.Topology()
 	if err := bus.EnsureStreams(ctx, js, topo); err != nil {
 		return fmt.Errorf("topology: %w", err)
 	}

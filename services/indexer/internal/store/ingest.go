@@ -1,0 +1,225 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/services/indexer/internal/simhash"
+)
+
+// nearMinWords is the shortest body looked up for near-duplicates: the
+// fingerprints of a few words say nothing, and would all collide.
+const nearMinWords = 20
+
+// bandLimit bounds the candidates read per band, so one popular band value
+// cannot turn a lookup into a scan.
+const bandLimit = 50
+
+// row is an article prepared for writing.
+type row struct {
+	a         *schema.Article
+	host      string
+	site      string
+	doc       []byte // the article as JSON
+	simhash   uint64
+	bands     [simhash.Bands]int64
+	dated     time.Time // published, else fetched
+	published string    // RFC 3339 with the page's offset, or ""
+	words     int
+}
+
+// match says which earlier article a new one duplicates.
+type match struct {
+	kind     string // "", "exact" or "near"
+	of       int64
+	story    int64
+	distance int
+}
+
+type candidate struct {
+	id, story int64
+	simhash   uint64
+}
+
+// ingestTx is what one store offers the ingest algorithm inside one
+// transaction.
+type ingestTx interface {
+	page(ctx context.Context, r *row, now time.Time) error
+	// lookup returns the id and fetch time of the article at canonical.
+	lookup(ctx context.Context, canonical string) (id int64, fetched time.Time, ok bool, err error)
+	byHash(ctx context.Context, hash string) (candidate, bool, error)
+	byBands(ctx context.Context, bands [simhash.Bands]int64) ([]candidate, error)
+	// insert adds a new article, in the story of m, or, when m.kind is
+	// "", in a new story whose id is the article's; ok is false when
+	// another writer inserted the same canonical URL first.
+	insert(ctx context.Context, r *row, m match, now time.Time) (id int64, ok bool, err error)
+	update(ctx context.Context, id int64, r *row, now time.Time) error
+	version(ctx context.Context, id int64, r *row, now time.Time) error
+	// alias records that the article id arrived under url.
+	alias(ctx context.Context, id int64, url string) error
+	// flush finishes the batch's writes before the commit.
+	flush(ctx context.Context) error
+}
+
+// prepare validates and normalises a batch, sorted by canonical URL and
+// fetch time: a fixed order keeps concurrent writers from deadlocking on
+// each other's rows, and applies fetches of one URL oldest first.
+func prepare(batch []schema.Article) ([]row, error) {
+	rows := make([]row, 0, len(batch))
+	for i := range batch {
+		a := batch[i]
+		clean(&a)
+		if err := a.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, a.CanonicalURL, err)
+		}
+		if a.FetchedAt.IsZero() {
+			return nil, fmt.Errorf("%w: %s: no fetched_at", ErrInvalid, a.CanonicalURL)
+		}
+		doc, err := json.Marshal(&a)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, a.CanonicalURL, err)
+		}
+		host := ""
+		if u, err := url.Parse(a.CanonicalURL); err == nil {
+			host = strings.ToLower(u.Hostname())
+		}
+		r := row{a: &a, host: host, site: siteOf(&a, host), doc: doc, dated: a.FetchedAt.UTC()}
+		if a.Published != nil {
+			r.dated = a.Published.UTC()
+			r.published = a.Published.Format(time.RFC3339Nano)
+		}
+		if a.PageType == schema.PageArticle {
+			r.simhash, r.words = simhash.Count(a.Body)
+			r.bands = simhash.Split(r.simhash)
+		}
+		rows = append(rows, r)
+	}
+	slices.SortStableFunc(rows, func(x, y row) int {
+		return cmp.Or(strings.Compare(x.a.CanonicalURL, y.a.CanonicalURL), x.a.FetchedAt.Compare(y.a.FetchedAt))
+	})
+	return rows, nil
+}
+
+// clean removes NUL characters, which PostgreSQL text cannot hold, so both
+// stores keep the same text.
+func clean(a *schema.Article) {
+	for _, p := range []*string{&a.URL, &a.CanonicalURL, &a.FinalURL, &a.SiteName, &a.Title, &a.Language,
+		&a.Description, &a.Image, &a.Section, &a.Body, &a.ContentHash, &a.ExtractorVersion, &a.TraceID} {
+		if strings.IndexByte(*p, 0) >= 0 {
+			*p = strings.ReplaceAll(*p, "\x00", "")
+		}
+	}
+	a.Language = strings.ToLower(strings.TrimSpace(a.Language))
+	for _, list := range [][]string{a.Authors, a.Tags} {
+		for i, s := range list {
+			list[i] = strings.ReplaceAll(s, "\x00", "")
+		}
+	}
+}
+
+// ingest writes rows through tx.
+func ingest(ctx context.Context, tx ingestTx, rows []row, now time.Time) (IngestResult, error) {
+	var res IngestResult
+	for i := range rows {
+		r := &rows[i]
+		if r.a.PageType != schema.PageArticle {
+			if err := tx.page(ctx, r, now); err != nil {
+				return res, wrap("record page", err)
+			}
+			res.Pages++
+			continue
+		}
+		if err := ingestArticle(ctx, tx, r, now, &res); err != nil {
+			return res, err
+		}
+	}
+	return res, wrap("flush", tx.flush(ctx))
+}
+
+func ingestArticle(ctx context.Context, tx ingestTx, r *row, now time.Time, res *IngestResult) error {
+	id, fetched, ok, err := tx.lookup(ctx, r.a.CanonicalURL)
+	if err != nil {
+		return wrap("look up article", err)
+	}
+	if !ok {
+		m, err := findMatch(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		var inserted bool
+		id, inserted, err = tx.insert(ctx, r, m, now)
+		if err != nil {
+			return wrap("insert article", err)
+		}
+		if inserted {
+			switch m.kind {
+			case "exact":
+				res.Exact++
+			case "near":
+				res.Near++
+			}
+			res.Inserted++
+			if err := tx.alias(ctx, id, r.a.URL); err != nil {
+				return wrap("record url", err)
+			}
+			return wrap("record version", tx.version(ctx, id, r, now))
+		}
+		// Another writer inserted this URL since the lookup.
+		if id, fetched, ok, err = tx.lookup(ctx, r.a.CanonicalURL); err != nil || !ok {
+			return wrap("look up article", cmp.Or(err, fmt.Errorf("%s vanished", r.a.CanonicalURL)))
+		}
+	}
+	if err := tx.version(ctx, id, r, now); err != nil {
+		return wrap("record version", err)
+	}
+	if err := tx.alias(ctx, id, r.a.URL); err != nil {
+		return wrap("record url", err)
+	}
+	if !r.a.FetchedAt.After(fetched) {
+		res.Unchanged++
+		return nil
+	}
+	if err := tx.update(ctx, id, r, now); err != nil {
+		return wrap("update article", err)
+	}
+	res.Updated++
+	return nil
+}
+
+// findMatch finds the story a new article belongs to: the first article
+// with the same content hash, else the nearest SimHash within
+// simhash.MaxDistance among the articles sharing a band.
+func findMatch(ctx context.Context, tx ingestTx, r *row) (match, error) {
+	c, ok, err := tx.byHash(ctx, r.a.ContentHash)
+	if err != nil {
+		return match{}, wrap("find exact duplicate", err)
+	}
+	if ok {
+		return match{kind: "exact", of: c.id, story: c.story, distance: simhash.Distance(c.simhash, r.simhash)}, nil
+	}
+	if r.words < nearMinWords {
+		return match{}, nil
+	}
+	cands, err := tx.byBands(ctx, r.bands)
+	if err != nil {
+		return match{}, wrap("find near duplicate", err)
+	}
+	best := match{distance: simhash.MaxDistance + 1}
+	for _, c := range cands {
+		d := simhash.Distance(c.simhash, r.simhash)
+		if d < best.distance || (d == best.distance && best.kind != "" && c.id < best.of) {
+			best = match{kind: "near", of: c.id, story: c.story, distance: d}
+		}
+	}
+	if best.kind == "" {
+		return match{}, nil
+	}
+	return best, nil
+}

@@ -1,0 +1,66 @@
+package service
+
+import (
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/newsflow/newsflow/pkg/config"
+)
+
+// Name is the indexer's service name: its logger, NATS client and flag set.
+const Name = "indexer"
+
+// Config is the indexer's configuration.
+type Config struct {
+	Common config.Common
+	// Store is a SQLite file path or a postgres:// URL (INDEXER_STORE).
+	Store string
+	// BatchSize is the most articles written per transaction
+	// (INDEXER_BATCH_SIZE); BatchWait how long a pull waits to fill a
+	// batch (INDEXER_BATCH_WAIT).
+	BatchSize int
+	BatchWait time.Duration
+	// AddrOut, if not nil, receives the bound HTTP address once the
+	// listener is open (useful with port 0). It must be buffered or read.
+	AddrOut chan<- string
+}
+
+// LoadConfig reads the configuration from args, with defaults from getenv.
+func LoadConfig(args []string, getenv func(string) string) (Config, error) {
+	fs := flag.NewFlagSet(Name, flag.ContinueOnError)
+	common := config.RegisterCommon(fs, getenv, Name, ":8080")
+	env := config.Env(getenv)
+	var cfg Config
+	batch, err := env.Int("INDEXER_BATCH_SIZE", 100)
+	if err != nil {
+		return cfg, err
+	}
+	wait, err := env.Duration("INDEXER_BATCH_WAIT", 250*time.Millisecond)
+	if err != nil {
+		return cfg, err
+	}
+	fs.StringVar(&cfg.Store, "store", env.String("INDEXER_STORE", "newsflow.db"), "where articles are kept: a SQLite file path or a postgres:// URL (env INDEXER_STORE)")
+	fs.IntVar(&cfg.BatchSize, "batch-size", batch, "most articles written per transaction (env INDEXER_BATCH_SIZE)")
+	fs.DurationVar(&cfg.BatchWait, "batch-wait", wait, "how long a pull waits to fill a batch (env INDEXER_BATCH_WAIT)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	cfg.Common = *common
+	if err := cfg.Common.Validate(); err != nil {
+		return cfg, err
+	}
+	if cfg.Store == "" {
+		return cfg, fmt.Errorf("store: empty")
+	}
+	if cfg.BatchSize < 1 || cfg.BatchSize > 1000 {
+		return cfg, fmt.Errorf("batch-size: %d, want 1 to 1000", cfg.BatchSize)
+	}
+	if cfg.BatchWait <= 0 || cfg.BatchWait > time.Minute {
+		return cfg, fmt.Errorf("batch-wait: %v, want more than 0 and at most 1m", cfg.BatchWait)
+	}
+	return cfg, nil
+}

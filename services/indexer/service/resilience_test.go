@@ -1,0 +1,234 @@
+package service
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/newsflow/newsflow/pkg/bus/bustest"
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/services/indexer/internal/articletest"
+)
+
+// postgresServer is a PostgreSQL the test owns: its own data directory,
+// port and socket directory, so the test can stop and start it.
+type postgresServer struct {
+	t          *testing.T
+	dir, data  string
+	port       int
+	asPostgres bool // running as root: initdb refuses root, run as postgres
+}
+
+// startPostgres initdbs and starts a private server. initdb and pg_ctl must
+// be on PATH (or POSTGRES_BIN names their directory).
+func startPostgres(t *testing.T) *postgresServer {
+	t.Helper()
+	if _, err := exec.LookPath(pgBin("initdb")); err != nil {
+		t.Fatalf("initdb not found (%v): install PostgreSQL or set POSTGRES_BIN to its bin directory", err)
+	}
+	// Not t.TempDir: its parents are private to root, and the server runs
+	// as postgres when the test runs as root.
+	dir, err := os.MkdirTemp("", "newsflow-pg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &postgresServer{t: t, dir: dir, data: filepath.Join(dir, "data"), port: freePort(t), asPostgres: os.Geteuid() == 0}
+	t.Cleanup(func() {
+		_ = p.ctl("stop", "-m", "immediate")
+		os.RemoveAll(dir)
+	})
+	if p.asPostgres {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			t.Fatalf("running as root and no postgres user to run the server: %v", err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := p.command(pgBin("initdb"), "-D", p.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync").CombinedOutput(); err != nil {
+		t.Fatalf("initdb: %v\n%s", err, out)
+	}
+	if err := p.ctl("start"); err != nil {
+		t.Fatalf("pg_ctl start: %v", err)
+	}
+	return p
+}
+
+func pgBin(name string) string {
+	if d := os.Getenv("POSTGRES_BIN"); d != "" {
+		return filepath.Join(d, name)
+	}
+	return name
+}
+
+func (p *postgresServer) command(name string, args ...string) *exec.Cmd {
+	if p.asPostgres {
+		path, err := exec.LookPath(name)
+		if err == nil {
+			name = path
+		}
+		return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
+	}
+	return exec.Command(name, args...)
+}
+
+// ctl runs pg_ctl start or stop and waits for it to finish.
+func (p *postgresServer) ctl(action string, args ...string) error {
+	a := []string{action, "-D", p.data, "-w", "-t", "30"}
+	if action == "start" {
+		// fsync off: the test stops the server, it never crashes the machine.
+		a = append(a, "-l", filepath.Join(p.dir, "server.log"), "-o",
+			fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -k %s -c fsync=off", p.port, p.dir))
+	}
+	out, err := p.command(pgBin("pg_ctl"), append(a, args...)...).CombinedOutput()
+	if err != nil {
+		log, _ := os.ReadFile(filepath.Join(p.dir, "server.log"))
+		return fmt.Errorf("%v: %s\n%s", err, out, log)
+	}
+	return nil
+}
+
+func (p *postgresServer) url() string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", p.port)
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestPostgresOutageLosesNothing stops the store for 30 seconds in the
+// middle of ingest through the real service and JetStream: every article
+// arrives once, none is dead-lettered, no row is duplicated.
+func TestPostgresOutageLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("30-second outage test; run without -short")
+	}
+	pg := startPostgres(t)
+	srv := bustest.Server(t)
+	nc, js := bustest.Connect(t, srv)
+
+	// Count terminations and max-delivery advisories: both must stay 0.
+	var terminated, maxed atomic.Int64
+	for subj, n := range map[string]*atomic.Int64{
+		"$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.ARTICLES.indexer": &terminated,
+		"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.ARTICLES.indexer": &maxed,
+	} {
+		if _, err := nc.Subscribe(subj, func(*nats.Msg) { n.Add(1) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := indexer(t, srv.ClientURL(), pg.url())
+
+	const total = 1500
+	arts := make([]schema.Article, total)
+	for i := range arts {
+		arts[i] = articletest.Article(fmt.Sprintf("site%d.example", i%7), i)
+	}
+	// Before the outage: a third, and wait until some are stored.
+	for _, a := range arts[:500] {
+		publishArticle(t, js, a)
+	}
+	waitArticles(t, base, 100, 30*time.Second)
+
+	if err := pg.ctl("stop", "-m", "fast"); err != nil {
+		t.Fatal(err)
+	}
+	stopped := time.Now()
+	// During the outage: the rest, and the first 200 again (redelivery).
+	for _, a := range arts[500:] {
+		publishArticle(t, js, a)
+	}
+	for _, a := range arts[:200] {
+		publishArticle(t, js, a)
+	}
+	// Readiness reports the store down while the batch is held.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		code, body := getBody(t, base+"/readyz")
+		if code == http.StatusServiceUnavailable && strings.Contains(body, "store") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readyz during the outage = %d %s, want 503 naming the store", code, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(30*time.Second - time.Since(stopped))
+	if err := pg.ctl("start"); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("store was down for %v", time.Since(stopped).Round(time.Second))
+
+	waitArticles(t, base, total, 60*time.Second)
+	// Wait for the consumer to settle every message.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		c, err := js.Consumer(t.Context(), schema.StreamArticles, schema.ConsumerIndexer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := c.Info(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.NumAckPending == 0 && info.NumPending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("consumer still has %d unacked, %d pending", info.NumAckPending, info.NumPending)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var st struct {
+		Articles      int `json:"articles"`
+		URLs          int `json:"urls"`
+		Versions      int `json:"versions"`
+		DuplicateRows int `json:"duplicate_rows"`
+	}
+	getJSON(t, base+"/api/stats", &st)
+	if st.Articles != total || st.URLs != total || st.Versions != total || st.DuplicateRows != 0 {
+		t.Errorf("after the outage: %+v, want %d articles, urls and versions, 0 duplicate rows", st, total)
+	}
+	if n, m := terminated.Load(), maxed.Load(); n != 0 || m != 0 {
+		t.Errorf("%d messages terminated, %d reached max deliveries, want 0 and 0", n, m)
+	}
+	if code, body := getBody(t, base+"/readyz"); code != http.StatusOK {
+		t.Errorf("readyz after recovery = %d %s", code, body)
+	}
+	_, metrics := getBody(t, base+"/metrics")
+	if strings.Contains(metrics, "newsflow_indexer_store_errors_total 0\n") || !strings.Contains(metrics, "newsflow_indexer_store_up 1") {
+		t.Errorf("metrics do not show the outage and the recovery")
+	}
+}
+
+func getBody(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}

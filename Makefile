@@ -58,6 +58,11 @@ fuzz:
 		done; \
 	done
 
+## test-chaos: the full fault-injection suite over 2,000 articles; appends its rows to RELIABILITY.rows.md
+RUN ?= TestChaos
+test-chaos:
+	cd cmd/newsflow && $(GO) test -count=1 -timeout 60m -run '$(RUN)' -v . -args -chaos -chaos-report $(CURDIR)/RELIABILITY.rows.md
+
 ## compose-up: the full cluster (needs Docker)
 compose-up:
 	docker compose up --build

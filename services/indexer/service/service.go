@@ -40,7 +40,7 @@ func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
 
 // RunWithConn is Run on a connection the caller owns (and closes).
 func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn, js jetstream.JetStream) error {
-	topo := bus.Topology{Replicas: cfg.Common.Replicas}
+	topo := cfg.Common.Topology()
 	if err := bus.EnsureStreams(ctx, js, topo); err != nil {
 		return err
 	}
@@ -58,6 +58,7 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 
 func run(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn, js jetstream.JetStream, cons jetstream.Consumer, st store.Store) error {
 	reg := ops.NewRegistry()
+	reg.MustRegister(bus.NewLagCollector(js, schema.StreamArticles, schema.ConsumerIndexer))
 	busMetrics := bus.NewMetrics(reg)
 	m := newMetrics(reg)
 
@@ -73,6 +74,8 @@ func run(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn, js jet
 			return []zap.Field{zap.String("url", a.CanonicalURL), zap.String("page_type", a.PageType)}
 		},
 		Done: "indexed",
+		// Records what the indexer gives up on in DEADLETTERS.
+		Publisher: bus.NewPublisher(js),
 		Write: func(ctx context.Context, batch []schema.Article) error {
 			start := time.Now()
 			res, err := st.Ingest(ctx, batch)
@@ -162,4 +165,19 @@ func redactStore(s string) string {
 		}
 	}
 	return s
+}
+
+// Writer opens the configured store for callers that index without NATS
+// (the in-process pipeline benchmark): write stores a batch exactly as the
+// service does; close releases the store.
+func Writer(ctx context.Context, cfg Config) (write func(context.Context, []schema.Article) error, close func() error, err error) {
+	st, err := store.Open(ctx, cfg.Store)
+	if err != nil {
+		return nil, nil, err
+	}
+	write = func(ctx context.Context, batch []schema.Article) error {
+		_, err := st.Ingest(ctx, batch)
+		return err
+	}
+	return write, st.Close, nil
 }

@@ -110,7 +110,7 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 		Consumer:  cons,
 		Publisher: bus.NewPublisher(js),
 		Decode:    schema.Decode[schema.FetchedPage],
-		Handle:    stage.Handle,
+		Handle:    withFaults(stage.Handle),
 		Trace:     func(p schema.FetchedPage) string { return p.TraceID },
 		Fields: func(p schema.FetchedPage) []zap.Field {
 			return []zap.Field{zap.String("url", p.URL), zap.Int("depth", p.Depth)}
@@ -215,4 +215,15 @@ func (o *objectBodies) Get(ctx context.Context, name string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %v", parse.ErrBodyNotFound, err)
 	}
 	return data, err
+}
+
+// Handler returns the parser stage as a plain function, for callers that
+// run it without a consumer (the in-process pipeline benchmark). js reads
+// bodies kept in the object store; it may be nil when none are.
+func Handler(cfg Config, js jetstream.JetStream) bus.Handler[schema.FetchedPage] {
+	stage := &parse.Stage{MaxDepth: cfg.MaxDepth, MaxLinks: cfg.MaxLinks}
+	if js != nil {
+		stage.Bodies = &objectBodies{js: js}
+	}
+	return stage.Handle
 }

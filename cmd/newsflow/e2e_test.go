@@ -36,13 +36,18 @@ func binaries(t *testing.T) string {
 		if buildErr != nil {
 			return
 		}
-		for name, pkg := range map[string]string{
-			"fetcher":  "github.com/newsflow/newsflow/services/fetcher",
-			"parser":   "github.com/newsflow/newsflow/services/parser",
-			"indexer":  "github.com/newsflow/newsflow/services/indexer",
-			"newsflow": "github.com/newsflow/newsflow/cmd/newsflow",
+		for name, pkg := range map[string][]string{
+			"fetcher":  {"github.com/newsflow/newsflow/services/fetcher"},
+			"parser":   {"github.com/newsflow/newsflow/services/parser"},
+			"indexer":  {"github.com/newsflow/newsflow/services/indexer"},
+			"newsflow": {"github.com/newsflow/newsflow/cmd/newsflow"},
+			// The chaos suite's parser can be told to panic on one page.
+			"parser-chaos": {"-tags", "chaos", "github.com/newsflow/newsflow/services/parser"},
+			// A real nats-server process, from the module the tests already use.
+			"nats-server": {"github.com/nats-io/nats-server/v2"},
 		} {
-			out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, name), pkg).CombinedOutput()
+			args := append([]string{"build", "-o", filepath.Join(binDir, name)}, pkg...)
+			out, err := exec.Command("go", args...).CombinedOutput()
 			if err != nil {
 				buildErr = fmt.Errorf("build %s: %v\n%s", name, err, out)
 				return

@@ -320,4 +320,3 @@ func (p *memPipeline) finish(n int) {
 		p.doneOnce.Do(func() { close(p.done) })
 	}
 }
-

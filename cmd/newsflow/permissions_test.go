@@ -199,7 +199,10 @@ func TestPipelineRunsWithLeastPrivilege(t *testing.T) {
 
 	api := "http://" + <-addr
 	_, sub, _ := connectAs(t, s, "submitter")
-	waitUntil(t, "topology", func() bool { _, err := sub.Stream(ctx, schema.StreamCrawl); return err == nil || strings.Contains(err.Error(), "permission") })
+	waitUntil(t, "topology", func() bool {
+		_, err := sub.Stream(ctx, schema.StreamCrawl)
+		return err == nil || strings.Contains(err.Error(), "permission")
+	})
 	if _, err := sub.Publish(ctx, schema.SubjectCrawlURLs, []byte(manifest.Home)); err != nil {
 		t.Fatal(err)
 	}

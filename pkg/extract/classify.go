@@ -1,6 +1,6 @@
 package extract
 
-import "strings"
+import "encoding/binary"
 
 const (
 	flagDate    uint8 = 1 << 6 // class/id suggests a date or timestamp
@@ -40,7 +40,15 @@ var (
 	protectFragments = []string{"article-body", "articlebody", "article-content", "articlecontent", "article__body", "article-text", "story-body", "storybody", "story-content", "post-body", "postbody", "post-content", "entry-content", "entry-body", "body-text", "bodytext", "main-content", "maincontent", "content-body", "article_body", "story_body", "post_content", "entry_content", "rich-text", "richtext", "article-main", "news-content", "article__content", "article-detail", "text-content", "content-text", "articletext", "story-text", "body-content"}
 )
 
-var tokenAds = map[string]bool{"ad": true, "ads": true, "adv": true, "advert": true, "adsense": true, "advertising": true, "sponsored": true, "share": true, "social": true, "nav": true, "navbar": true, "tags": true, "tag": true, "bio": true, "print": true, "toc": true}
+// adToken reports whether a whole class token marks boilerplate although
+// it is too short to match as a substring.
+func adToken(t []byte) bool {
+	switch string(t) {
+	case "ad", "ads", "adv", "advert", "adsense", "advertising", "sponsored", "share", "social", "nav", "navbar", "tags", "tag", "bio", "print", "toc":
+		return true
+	}
+	return false
+}
 
 // Categories of fragments, as bits.
 const (
@@ -57,21 +65,47 @@ const (
 )
 
 type fragment struct {
-	s   string
-	cat uint16
+	s         string
+	cat       uint16
+	pre, mask uint64 // the first 8 bytes of s, little-endian, and their mask
 }
 
-// fragTable maps the first two bytes of a fragment to 1+its bucket in
-// fragBuckets, so one scan of a class string finds all categories at once.
-var fragTable, fragBuckets = func() (*[1 << 16]uint16, [][]fragment) {
-	var table [1 << 16]uint16
+func newFragment(s string, cat uint16) fragment {
+	f := fragment{s: s, cat: cat}
+	for i := 0; i < len(s) && i < 8; i++ {
+		f.pre |= uint64(s[i]) << (8 * i)
+		f.mask |= 0xff << (8 * i)
+	}
+	return f
+}
+
+// fragKey folds two bytes into 10 bits. Letters keep their identity;
+// digits and punctuation collide with letters, which only costs an extra
+// comparison: every candidate is checked in full.
+func fragKey(a, b byte) uint16 { return uint16(a&31)<<5 | uint16(b&31) }
+
+// fragTable maps fragKey of the first two bytes of a fragment to 1+its
+// bucket in fragBuckets, so one scan of a class string finds all categories
+// at once; fragThird holds, under the same key, the set of third bytes
+// (folded to 5 bits) that a fragment of the bucket continues with. Both
+// stay in the L1 cache.
+var fragTable, fragThird, fragBuckets = func() (*[1 << 10]uint8, *[1 << 10]uint32, [][]fragment) {
+	var table [1 << 10]uint8
+	var third [1 << 10]uint32
 	buckets := [][]fragment{nil}
 	add := func(list []string, cat uint16) {
 		for _, f := range list {
-			key := uint16(f[0])<<8 | uint16(f[1])
+			if len(f) < 3 {
+				panic("extract: class fragment shorter than 3 bytes: " + f)
+			}
+			key := fragKey(f[0], f[1])
+			third[key] |= 1 << (f[2] & 31)
 			if table[key] == 0 {
 				buckets = append(buckets, nil)
-				table[key] = uint16(len(buckets) - 1)
+				if len(buckets) > 255 {
+					panic("extract: too many fragment buckets")
+				}
+				table[key] = uint8(len(buckets) - 1)
 			}
 			b := &buckets[table[key]]
 			found := false
@@ -82,7 +116,7 @@ var fragTable, fragBuckets = func() (*[1 << 16]uint16, [][]fragment) {
 				}
 			}
 			if !found {
-				*b = append(*b, fragment{s: f, cat: cat})
+				*b = append(*b, newFragment(f, cat))
 			}
 		}
 	}
@@ -96,19 +130,30 @@ var fragTable, fragBuckets = func() (*[1 << 16]uint16, [][]fragment) {
 	add(titleFragments, catTitle)
 	add(protectFragments, catProtect)
 	add(commentFragments, catComment)
-	return &table, buckets
+	return &table, &third, buckets
 }()
 
 // categories returns the bits of every fragment found in s (lowercase).
+// Candidates are compared eight bytes at a time; fragments hold no NUL, so
+// the zero padding past the end of s never matches.
 func categories(s []byte) uint16 {
 	var cats uint16
-	for i := 0; i+1 < len(s); i++ {
-		k := fragTable[uint16(s[i])<<8|uint16(s[i+1])]
-		if k == 0 {
+	for i := 0; i+2 < len(s); i++ {
+		key := fragKey(s[i], s[i+1])
+		k := fragTable[key]
+		if k == 0 || fragThird[key]&(1<<(s[i+2]&31)) == 0 {
 			continue
 		}
+		var w uint64
+		if len(s)-i >= 8 {
+			w = binary.LittleEndian.Uint64(s[i:])
+		} else {
+			for j := len(s) - 1; j >= i; j-- {
+				w = w<<8 | uint64(s[j])
+			}
+		}
 		for _, f := range fragBuckets[k] {
-			if len(f.s) <= len(s)-i && string(s[i:i+len(f.s)]) == f.s {
+			if w&f.mask == f.pre && (len(f.s) <= 8 || len(f.s) <= len(s)-i && string(s[i+8:i+len(f.s)]) == f.s[8:]) {
 				cats |= f.cat
 			}
 		}
@@ -116,24 +161,17 @@ func categories(s []byte) uint16 {
 	return cats
 }
 
-// classify maps an element's class and id to flags and a readability-style
-// weight.
-func classify(class, id string) (uint8, int8) {
-	s := strings.ToLower(class)
-	if id != "" {
-		s += " " + strings.ToLower(id)
-	}
-	return classifyLower([]byte(s))
-}
-
-// classifyLower is classify on the lowercased "class id" bytes.
-func classifyLower(s []byte) (uint8, int8) {
-	cats := categories(s)
+// flagsFor maps the fragment categories found in an element's lowercased
+// class and id, and whether they hold an ad token, to flags and a
+// readability-style weight. Fragments hold no spaces, so the categories of
+// "class id" are those of class and of id together, which lets the walker
+// cache the class part.
+func flagsFor(cats uint16, ad bool) (uint8, int8) {
 	var flags uint8
 	var weight int8
 	protected := cats&catProtect != 0
 	if !protected {
-		if cats&catBoiler != 0 || hasAdToken(s) {
+		if cats&catBoiler != 0 || ad {
 			flags |= flagBoiler
 		}
 		if cats&catCaption != 0 {
@@ -167,15 +205,6 @@ func classifyLower(s []byte) (uint8, int8) {
 	return flags, weight
 }
 
-func containsAny(s string, frags []string) bool {
-	for _, f := range frags {
-		if strings.Contains(s, f) {
-			return true
-		}
-	}
-	return false
-}
-
 // hasAdToken looks for whole tokens such as "ad" or "ads" that are too
 // short to match as substrings.
 func hasAdToken(s []byte) bool {
@@ -188,7 +217,7 @@ func hasAdToken(s []byte) bool {
 			continue
 		}
 		if start >= 0 {
-			if tokenAds[string(s[start:i])] {
+			if adToken(s[start:i]) {
 				return true
 			}
 			start = -1

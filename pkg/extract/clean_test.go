@@ -2,6 +2,7 @@ package extract
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -72,5 +73,51 @@ func TestDetectLanguage(t *testing.T) {
 		if got := detectLanguage(tt.give); got != tt.want {
 			t.Errorf("detectLanguage(%.30q) = %q, want %q", tt.give, got, tt.want)
 		}
+	}
+}
+
+func TestBoilerplateLines(t *testing.T) {
+	tests := []struct {
+		give string
+		junk bool // isJunk
+		sign bool // isSignOff
+	}{
+		{give: "Protesters have worn masks to protect their identities (Image: GETTY )", junk: true},
+		{give: "A 14th century plague doctor (Photo: Getty Images)", junk: true},
+		{give: "Image 3 of 5", junk: true},
+		{give: "Advert", junk: true},
+		{give: "The vote (held in 2019) was close.", junk: false},
+		{give: "Email Tariq Malik at tmalik@space.example or follow him @tariqjmalik.", sign: true},
+		{give: "Follow her on Twitter @AmyKup or on Facebook.", sign: true},
+		{give: "Get the latest updates right in your inbox. Subscribe to our newsletters.", sign: true},
+		{give: "He said he would follow the talks closely and post updates on Twitter.", sign: false},
+		{give: "Contact the council at the town hall.", sign: false},
+	}
+	for _, tt := range tests {
+		if got := isJunk(tt.give); got != tt.junk {
+			t.Errorf("isJunk(%q) = %v, want %v", tt.give, got, tt.junk)
+		}
+		if got := isSignOff(tt.give); got != tt.sign {
+			t.Errorf("isSignOff(%q) = %v, want %v", tt.give, got, tt.sign)
+		}
+	}
+}
+
+func TestQuoteAttributionKept(t *testing.T) {
+	page := `<html><body><article><h1>Governor defends campaign slogan</h1>
+<p>Updated: November 19, 2019</p>
+<p>The governor defended the state's new anti-drug campaign on Tuesday, saying it had people talking, which was the point.</p>
+<blockquote class="twitter-tweet"><p>I love that they trademarked it, nobody is going to take your slogan.</p>— Robert Roe (@robertroe) <a href="https://twitter.example/robertroe/status/1">November 18, 2019</a></blockquote>
+<p>The campaign cost the state nearly half a million dollars, according to officials, and will run for a year.</p>
+</article></body></html>`
+	a, err := Extract(Input{URL: "https://news.example/2019/11/19/slogan", Body: []byte(page)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Body, "— Robert Roe (@robertroe) November 18, 2019") {
+		t.Errorf("quote attribution dropped:\n%s", a.Body)
+	}
+	if strings.Contains(a.Body, "Updated: November 19, 2019") {
+		t.Errorf("story dateline kept:\n%s", a.Body)
 	}
 }

@@ -1,7 +1,8 @@
 package extract
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html/atom"
@@ -200,7 +201,7 @@ func pickContent(w *walker, lax bool) content {
 		c.blocks = fallbackBlocks(w, boiler)
 		return c
 	}
-	sort.SliceStable(cands, func(a, b int) bool { return els[cands[a]].score > els[cands[b]].score })
+	slices.SortStableFunc(cands, func(a, b int32) int { return cmp.Compare(els[b].score, els[a].score) })
 	top = cands[0]
 	topScore := els[top].score
 
@@ -355,17 +356,61 @@ func filterBlocks(w *walker, selected map[int32]bool, boiler []bool) []block {
 				continue
 			}
 		}
-		if isJunk(b.text) || isByline(b.text) || isDateline(b.text) {
+		// A dated or signed line inside a block quote is the quote's own
+		// attribution ("— Jane Doe (@jane) November 18, 2019"), not the
+		// story's byline or dateline.
+		if isJunk(b.text) || !b.quote && (isByline(b.text) || isDateline(b.text)) {
 			continue
 		}
 		out = append(out, b)
 	}
 	out = dropRepeats(out)
-	// Headings with nothing after them announce a box we dropped.
-	for len(out) > 0 && out[len(out)-1].kind == kindHeading {
+	// Headings with nothing after them announce a box we dropped; contact
+	// and sign-up lines close many stories.
+	for len(out) > 0 && (out[len(out)-1].kind == kindHeading || isSignOff(out[len(out)-1].text)) {
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// isSignOff reports whether a short block is the kind of line that follows
+// a story: how to reach or follow the author or the site, or a newsletter
+// sign-up.
+func isSignOff(s string) bool {
+	if len(s) > 300 {
+		return false
+	}
+	l := strings.ToLower(s)
+	social := strings.Contains(l, "twitter") || strings.Contains(l, "facebook") || strings.Contains(l, "instagram") || strings.Contains(l, " @")
+	follow := false
+	for _, f := range []string{"follow us", "follow him", "follow her", "follow me", "follow them", "follow @"} {
+		follow = follow || strings.Contains(l, f)
+	}
+	switch {
+	case follow && social,
+		hasEmail(l) && (social || strings.Contains(l, "reach") || strings.Contains(l, "contact") || strings.Contains(l, "email") || strings.Contains(l, "e-mail")),
+		strings.Contains(l, "newsletter") && (strings.Contains(l, "subscribe") || strings.Contains(l, "sign up") || strings.Contains(l, "inbox")):
+		return true
+	}
+	return false
+}
+
+// hasEmail reports whether s holds something shaped like an email address.
+func hasEmail(s string) bool {
+	for i := 1; i < len(s)-3; i++ {
+		if s[i] != '@' || !isAlnum(s[i-1]) {
+			continue
+		}
+		rest := s[i+1:]
+		n := 0
+		for n < len(rest) && (isAlnum(rest[n]) || rest[n] == '.' || rest[n] == '-') {
+			n++
+		}
+		if dot := strings.LastIndexByte(rest[:n], '.'); dot > 0 && dot < n-2 {
+			return true
+		}
+	}
+	return false
 }
 
 // dropElem decides whether an element inside the story is a box to drop.
@@ -389,11 +434,12 @@ func dropElem(els []elem, i int32) bool {
 }
 
 var junkLines = map[string]bool{
-	"advertisement": true, "advertising": true, "anzeige": true, "publicité": true, "publicidad": true, "pubblicità": true, "publicidade": true, "advertentie": true, "реклама": true,
+	"advertisement": true, "advertising": true, "advert": true, "anzeige": true, "publicité": true, "publicidad": true, "pubblicità": true, "publicidade": true, "advertentie": true, "реклама": true,
 	"share": true, "share this": true, "share this article": true, "share this story": true, "tweet": true, "email": true, "print": true, "comments": true,
 	"read more": true, "read more:": true, "related": true, "related articles": true, "related stories": true, "related content": true, "more": true,
 	"continue reading": true, "continue reading below": true, "story continues below": true, "article continues below": true, "story continues below advertisement": true,
 	"sponsored": true, "sponsored content": true, "skip advertisement": true, "scroll to continue with content": true, "ad": true, "mehr zum thema": true, "lesen sie auch": true, "lire aussi": true, "à lire aussi": true, "leer más": true, "lea también": true, "leia mais": true, "leggi anche": true, "lees ook": true,
+	"don't miss": true, "don’t miss": true, "this slideshow requires javascript": true, "enable javascript to view this content": true,
 	"photo": true, "video": true, "getty images": true, "image": true, "loading...": true, "close": true, "menu": true, "search": true, "follow us": true, "newsletter": true,
 }
 
@@ -409,12 +455,45 @@ func isJunk(s string) bool {
 	}
 	l := strings.ToLower(strings.TrimSpace(s))
 	l = strings.TrimRight(l, " :.>»›→")
-	if junkLines[l] {
+	if junkLines[l] || isGalleryCounter(l) || isCreditedCaption(l) {
 		return true
 	}
 	for _, p := range junkPrefixes {
 		if strings.HasPrefix(l, p) {
 			return true
+		}
+	}
+	return false
+}
+
+// creditLabels open the photo credit that ends a caption: "Protesters in
+// the street (Image: Getty)".
+var creditLabels = []string{"(image:", "(images:", "(photo:", "(photos:", "(picture:", "(pictures:", "(pic:", "(credit:", "(foto:", "(fotos:", "(bild:", "(photo credit:", "(image credit:"}
+
+// isCreditedCaption reports whether a short lowercased block ends with a
+// parenthesised photo credit, as captions printed in the text flow do.
+func isCreditedCaption(l string) bool {
+	if !strings.HasSuffix(l, ")") {
+		return false
+	}
+	i := strings.LastIndexByte(l, '(')
+	if i < 0 || len(l)-i > 60 {
+		return false
+	}
+	for _, c := range creditLabels {
+		if strings.HasPrefix(l[i:], c) {
+			return true
+		}
+	}
+	return false
+}
+
+// isGalleryCounter reports a slideshow counter such as "image 2 of 5".
+func isGalleryCounter(l string) bool {
+	for _, p := range []string{"image ", "photo ", "picture ", "slide ", "bild ", "foto "} {
+		if rest, ok := strings.CutPrefix(l, p); ok {
+			n, of, ok := strings.Cut(rest, " of ")
+			return ok && isDigits(n) && isDigits(of)
 		}
 	}
 	return false

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"encoding/binary"
 	"mime"
 	"strings"
 	"unicode/utf8"
@@ -43,7 +44,7 @@ func decode(body []byte, contentType string) ([]byte, string, error) {
 		out, err := e.NewDecoder().Bytes(body)
 		return out, "utf-16", err
 	}
-	if utf8.Valid(body) && (declared == "" || hasHighBit(body) || isUTF8(declared)) {
+	if (declared == "" || isUTF8(declared) || hasHighBit(body)) && utf8.Valid(body) {
 		return body, "utf-8", nil
 	}
 	e, name := charset.Lookup(declared)
@@ -136,7 +137,17 @@ func metaCharset(b []byte) string {
 func indexFold(b []byte, lower string) int {
 	n := len(lower)
 	for i := 0; i+n <= len(b); i++ {
-		if b[i] != '<' && b[i]|0x20 != lower[0] {
+		if lower[0] == '<' {
+			// Jump to the next '<' with the vectorised search.
+			j := bytes.IndexByte(b[i:], '<')
+			if j < 0 {
+				return -1
+			}
+			i += j
+			if i+n > len(b) {
+				return -1
+			}
+		} else if b[i]|0x20 != lower[0] {
 			continue
 		}
 		ok := true
@@ -162,6 +173,12 @@ func isAlnum(c byte) bool {
 }
 
 func hasHighBit(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return true
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c >= 0x80 {
 			return true

@@ -16,7 +16,7 @@ import (
 
 // Version is the extractor version written into Article.extractor_version.
 // It changes whenever the output for the same page changes.
-const Version = "1"
+const Version = "2"
 
 // maxInput bounds the bytes parsed; pages beyond it are cut, which keeps
 // the time spent on one page bounded.
@@ -81,7 +81,7 @@ func Extract(in Input) (a *Article, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode: %w: %v", ErrDecode, err)
 	}
-	doc, err := parseHTML(text)
+	doc, err := parseHTML(stripRawText(text))
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w: %v", ErrDecode, err)
 	}
@@ -93,19 +93,16 @@ func Extract(in Input) (a *Article, err error) {
 	w.run(doc)
 	c := selectContent(w)
 	a = &Article{Provenance: map[string]string{}, Links: w.links}
-	a.Body = renderText(c.blocks)
-	a.HTML = renderHTML(c.blocks)
-	if a.Body != "" {
+	if len(c.blocks) > 0 {
 		a.Provenance["body"] = "html"
 	}
-	a.WordCount = countWords(a.Body)
 	fillMetadata(a, w, &c, in, base)
-	if blocks := dropTitle(c.blocks, a.Title, w.title); len(blocks) != len(c.blocks) {
-		c.blocks = blocks
-		a.Body = renderText(blocks)
-		a.HTML = renderHTML(blocks)
-		a.WordCount = countWords(a.Body)
-	}
+	// The body is rendered once, after the title is known, so a headline
+	// repeated at the top of the story can be left out.
+	blocks := dropTitle(c.blocks, a.Title, w.title)
+	a.Body = renderText(blocks)
+	a.HTML = renderHTML(blocks)
+	a.WordCount = countWords(a.Body)
 	return a, nil
 }
 
@@ -190,19 +187,23 @@ func encodeRune(p []byte, r rune) int { return utf8.EncodeRune(p, r) }
 func countWords(s string) int {
 	n := 0
 	in := false
-	for _, r := range s {
-		if r < utf8.RuneSelf {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
 			switch {
-			case 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9':
+			case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
 				if !in {
 					n++
 				}
 				in = true
-			case r != '\'' && r != '-':
+			case c != '\'' && c != '-':
 				in = false
 			}
 			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		switch {
 		case r >= 0x3040 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)):
 			n++ // ideographs count as words of their own

@@ -35,10 +35,18 @@ func parseLD(scripts []string) ld {
 		if len(s) > 1<<20 {
 			continue
 		}
-		s = cleanJSON(s)
+		s = trimJSON(s)
 		var v any
 		if err := json.Unmarshal([]byte(s), &v); err != nil {
-			continue
+			// Raw line breaks and tabs inside strings make JSON invalid;
+			// as spaces they are harmless. Valid JSON never needs this, so
+			// it is done only on failure.
+			if !strings.ContainsAny(s, "\n\r\t") {
+				continue
+			}
+			if err := json.Unmarshal([]byte(controlsToSpaces(s)), &v); err != nil {
+				continue
+			}
 		}
 		collectObjects(v, &objs, 0)
 	}
@@ -122,25 +130,25 @@ func parseLD(scripts []string) ld {
 	return out
 }
 
-// cleanJSON removes what CMSs wrap around JSON-LD and the raw control
-// characters that make it invalid.
-func cleanJSON(s string) string {
+// trimJSON removes what CMSs wrap around JSON-LD.
+func trimJSON(s string) string {
 	s = strings.TrimSpace(s)
 	s = strings.TrimPrefix(s, "<!--")
 	s = strings.TrimSuffix(s, "-->")
 	s = strings.TrimPrefix(strings.TrimSpace(s), "//<![CDATA[")
 	s = strings.TrimSuffix(strings.TrimSpace(s), "//]]>")
 	s = strings.TrimSpace(s)
-	s = strings.TrimSuffix(s, ";")
-	if strings.ContainsAny(s, "\n\r\t") {
-		s = strings.Map(func(r rune) rune {
-			if r == '\n' || r == '\r' || r == '\t' {
-				return ' '
-			}
-			return r
-		}, s)
-	}
-	return s
+	return strings.TrimSuffix(s, ";")
+}
+
+// controlsToSpaces turns raw line breaks and tabs into spaces.
+func controlsToSpaces(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func collectObjects(v any, out *[]map[string]any, depth int) {

@@ -1,8 +1,11 @@
 package extract
 
 import (
+	"math/bits"
+	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // stopwords are the most frequent short words of each language; a few dozen
@@ -27,21 +30,82 @@ var stopwords = map[string][]string{
 	"hu": {"a", "az", "és", "hogy", "nem", "is", "egy", "van", "meg", "de", "csak", "már", "volt", "még", "mint", "ez", "azt", "el", "ki", "fel", "után", "pedig"},
 }
 
-var stopIndex = func() map[string][]string {
-	idx := map[string][]string{}
-	for lang, ws := range stopwords {
-		for _, w := range ws {
-			idx[w] = append(idx[w], lang)
+// langNames lists the languages of stopwords in sorted order. stopTable
+// maps a stopword, packed into a uint64 by packWord, to the bit set of the
+// languages (by index in langNames) that use it: an open-addressing table,
+// because the lookup runs for every word of the sample.
+var langNames, stopTable = func() ([]string, *[stopTableSize]stopEntry) {
+	var names []string
+	for lang := range stopwords {
+		names = append(names, lang)
+	}
+	sort.Strings(names)
+	if len(names) > 32 {
+		panic("extract: too many stopword languages")
+	}
+	var t [stopTableSize]stopEntry
+	for i, lang := range names {
+		for _, w := range stopwords[lang] {
+			k, ok := packWord([]byte(w))
+			if !ok {
+				panic("extract: stopword longer than 8 bytes: " + w)
+			}
+			h := stopHash(k)
+			for t[h].key != 0 && t[h].key != k {
+				h = (h + 1) % stopTableSize
+			}
+			t[h].key = k
+			t[h].langs |= 1 << i
 		}
 	}
-	return idx
+	return names, &t
 }()
+
+const stopTableSize = 2048
+
+type stopEntry struct {
+	key   uint64
+	langs uint32
+}
+
+// packWord packs a word of 1 to 8 bytes into a non-zero uint64.
+func packWord(w []byte) (uint64, bool) {
+	if len(w) == 0 || len(w) > 8 {
+		return 0, false
+	}
+	var k uint64
+	for i, c := range w {
+		k |= uint64(c) << (8 * i)
+	}
+	return k, true
+}
+
+func stopHash(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> (64 - 11) }
+
+// stopLangs returns the set of languages that use word as a stopword.
+func stopLangs(word []byte) uint32 {
+	k, ok := packWord(word)
+	if !ok {
+		return 0
+	}
+	for h := stopHash(k); ; h = (h + 1) % stopTableSize {
+		switch stopTable[h].key {
+		case k:
+			return stopTable[h].langs
+		case 0:
+			return 0
+		}
+	}
+}
+
+// langSample is how many bytes of text detectLanguage reads.
+const langSample = 3000
 
 // detectLanguage guesses the ISO 639-1 language of text by script and, for
 // Latin script, by stopword counts. It returns "" when unsure.
 func detectLanguage(text string) string {
-	if len(text) > 3000 {
-		text = text[:3000]
+	if len(text) > langSample {
+		text = text[:langSample]
 	}
 	var latin, cyr, greek, arabic, hebrew, han, kana, hangul, thai, deva, other int
 	var persian, ukr int
@@ -113,34 +177,47 @@ func detectLanguage(text string) string {
 	case latin*2 < total:
 		return ""
 	}
-	counts := map[string]int{}
+	var counts [32]int
 	words := 0
-	start := -1
-	lower := strings.ToLower(text)
-	for i, r := range lower {
-		if unicode.IsLetter(r) {
-			if start < 0 {
-				start = i
+	// Each word is lowercased on its own into word, rune by rune as
+	// strings.ToLower does.
+	var wordBuf [64]byte
+	word := wordBuf[:0]
+	inWord := false
+	for _, r := range text {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
 			}
+			if 'a' <= r && r <= 'z' {
+				word = append(word, byte(r))
+				inWord = true
+				continue
+			}
+		} else if r = unicode.ToLower(r); unicode.IsLetter(r) {
+			word = utf8.AppendRune(word, r)
+			inWord = true
 			continue
 		}
-		if start >= 0 {
+		if inWord {
 			words++
-			for _, l := range stopIndex[lower[start:i]] {
-				counts[l]++
+			for set := stopLangs(word); set != 0; set &= set - 1 {
+				counts[bits.TrailingZeros32(set)]++
 			}
-			start = -1
+			word = word[:0]
+			inWord = false
 		}
 	}
+	// Ties go to the first language in sorted order.
 	best, bestN := "", 0
-	for l, n := range counts {
-		if n > bestN || n == bestN && l < best {
-			best, bestN = l, n
+	for i, n := range counts[:len(langNames)] {
+		if n > bestN {
+			best, bestN = langNames[i], n
 		}
 	}
 	second := 0
-	for l, n := range counts {
-		if l != best && n > second {
+	for i, n := range counts[:len(langNames)] {
+		if langNames[i] != best && n > second {
 			second = n
 		}
 	}

@@ -75,6 +75,13 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 		u.Fragment = ""
 		return u.String()
 	}
+	// setURL is set for a URL, resolved only when the field is still empty.
+	setURL := func(field, raw, src string, dst *string) bool {
+		if *dst != "" {
+			return false
+		}
+		return set(field, abs(raw), src, dst)
+	}
 
 	// Site name.
 	if v, src := mi.get("og:site_name"); v != "" {
@@ -118,26 +125,26 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 	}
 	set("description", ld.description, "json-ld", &a.Description)
 	if v, src := mi.get("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"); v != "" {
-		set("image", abs(v), src, &a.Image)
+		setURL("image", v, src, &a.Image)
 	}
-	set("image", abs(ld.image), "json-ld", &a.Image)
+	setURL("image", ld.image, "json-ld", &a.Image)
 	for _, p := range w.props {
 		if p.prop == "image" && p.value != "" {
-			set("image", abs(p.value), "microdata", &a.Image)
+			setURL("image", p.value, "microdata", &a.Image)
 		}
 	}
 	for _, img := range w.images {
-		if set("image", abs(img), "html", &a.Image) {
+		if setURL("image", img, "html", &a.Image) {
 			break
 		}
 	}
-	set("canonical_url", abs(w.canonical), "html", &a.CanonicalURL)
+	setURL("canonical_url", w.canonical, "html", &a.CanonicalURL)
 	if v, src := mi.get("og:url"); v != "" {
-		set("canonical_url", abs(v), src, &a.CanonicalURL)
+		setURL("canonical_url", v, src, &a.CanonicalURL)
 	}
-	set("canonical_url", abs(ld.url), "json-ld", &a.CanonicalURL)
+	setURL("canonical_url", ld.url, "json-ld", &a.CanonicalURL)
 	if base != nil {
-		set("canonical_url", abs(base.String()), "url", &a.CanonicalURL)
+		setURL("canonical_url", base.String(), "url", &a.CanonicalURL)
 	}
 
 	// Section and tags.
@@ -178,7 +185,7 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 		}
 	}
 	lang = primaryLang(lang)
-	sample := a.Body
+	sample := renderTextPrefix(c.blocks, langSample)
 	if len(sample) < 200 {
 		sample += " " + a.Title + " " + a.Description
 	}
@@ -360,6 +367,16 @@ func pickAuthors(mi metaIndex, ld ld, w *walker, c *content, site string) ([]str
 }
 
 func hasByPrefix(s string) bool {
+	// Every prefix starts with an ASCII letter that no other character
+	// lowercases to; most blocks are ruled out by their first byte.
+	if s == "" {
+		return false
+	}
+	switch s[0] | 0x20 {
+	case 'b', 'v', 'p', 'd', 'w':
+	default:
+		return false
+	}
 	l := strings.ToLower(s)
 	for _, p := range []string{"by ", "von ", "par ", "por ", "di ", "door ", "written by "} {
 		if strings.HasPrefix(l, p) && len(s) > len(p)+3 && startsUpper(s[len(p):]) {
@@ -429,7 +446,10 @@ func pickDates(a *Article, mi metaIndex, ld ld, w *walker, c *content, mdy bool,
 			}
 		}
 		for _, b := range w.blocks {
-			if len(b.text) < 200 && containsDigit(b.text) && (hasAnyLabel(strings.ToLower(b.text), modifiedLabels) || hasAnyLabel(strings.ToLower(b.text), publishedLabels)) {
+			if len(b.text) >= 200 || !containsDigit(b.text) {
+				continue
+			}
+			if l := strings.ToLower(b.text); hasAnyLabel(l, modifiedLabels) || hasAnyLabel(l, publishedLabels) {
 				texts = append(texts, b.text)
 			}
 		}

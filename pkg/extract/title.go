@@ -16,16 +16,18 @@ func cleanTitle(title, site string, h1s []string) string {
 	}
 	norm := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 	// An <h1> that matches the start or end of the title is the headline.
+	titleN := norm(title)
 	for _, h := range h1s {
 		h = collapse(h)
 		if len(h) < 10 {
 			continue
 		}
-		if norm(h) == norm(title) {
+		hN := norm(h)
+		if hN == titleN {
 			return title
 		}
-		if strings.HasPrefix(norm(title), norm(h)) || strings.HasSuffix(norm(title), norm(h)) {
-			rest := strings.TrimSpace(strings.Replace(norm(title), norm(h), "", 1))
+		if strings.HasPrefix(titleN, hN) || strings.HasSuffix(titleN, hN) {
+			rest := strings.TrimSpace(strings.Replace(titleN, hN, "", 1))
 			if rest != "" && isSeparatorStart(rest) {
 				return h
 			}

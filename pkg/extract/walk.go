@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"net/url"
 	"strings"
 	"unicode"
@@ -113,35 +114,50 @@ type walker struct {
 	links       []Link
 	nodes       int
 	tagsLinks   []string
-	classCache  map[string]classResult
-	scratch     []byte
+	classCache  map[string]classInfo
+	// recent is a direct-mapped cache in front of classCache: runs of
+	// elements with the same class are common and skip the hashing.
+	recent [64]struct {
+		class string
+		info  classInfo
+	}
+	scratch []byte
 }
 
-type classResult struct {
-	flags  uint8
-	weight int8
+// classInfo is what one class attribute value says, cached per distinct
+// value: pages repeat their class names but rarely their ids.
+type classInfo struct {
+	cats   uint16
+	ad     bool
 	hidden bool
 }
 
-// classify classifies class and id, caching by class: pages repeat their
-// class names but rarely their ids.
+// classify classifies class and id. The class part is cached; the id part
+// is scanned each time.
 func (w *walker) classify(class, id string) (uint8, int8, bool) {
-	if id == "" {
-		if r, ok := w.classCache[class]; ok {
-			return r.flags, r.weight, r.hidden
+	var ci classInfo
+	if class != "" {
+		slot := &w.recent[(len(class)*31+int(class[0])*7+int(class[len(class)-1]))%len(w.recent)]
+		var ok bool
+		if slot.class == class {
+			ci = slot.info
+		} else if ci, ok = w.classCache[class]; ok {
+			slot.class, slot.info = class, ci
+		} else {
+			w.scratch = appendLower(w.scratch[:0], class)
+			ci.cats = categories(w.scratch)
+			ci.ad, ci.hidden = tokenFlags(w.scratch)
+			w.classCache[class] = ci
+			slot.class, slot.info = class, ci
 		}
 	}
-	w.scratch = appendLower(w.scratch[:0], class)
 	if id != "" {
-		w.scratch = append(w.scratch, ' ')
-		w.scratch = appendLower(w.scratch, id)
+		w.scratch = appendLower(w.scratch[:0], id)
+		ci.cats |= categories(w.scratch)
+		ci.ad = ci.ad || hasAdToken(w.scratch)
 	}
-	f, wt := classifyLower(w.scratch)
-	hide := class != "" && hiddenClass(class)
-	if id == "" {
-		w.classCache[class] = classResult{f, wt, hide}
-	}
-	return f, wt, hide
+	f, wt := flagsFor(ci.cats, ci.ad)
+	return f, wt, ci.hidden
 }
 
 func appendLower(dst []byte, s string) []byte {
@@ -160,29 +176,41 @@ const (
 	maxDepth = 400
 )
 
-var skipTags = map[atom.Atom]bool{
-	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
-	atom.Svg: true, atom.Math: true, atom.Iframe: true, atom.Object: true,
-	atom.Embed: true, atom.Canvas: true, atom.Video: true, atom.Audio: true,
-	atom.Select: true, atom.Option: true, atom.Button: true, atom.Input: true,
-	atom.Textarea: true, atom.Dialog: true, atom.Map: true, atom.Head: true,
-	atom.Picture: true, atom.Source: true, atom.Track: true, atom.Label: true,
+// skipTag reports whether the walker ignores an element and its subtree.
+// A switch, not a map: it runs for every element.
+func skipTag(a atom.Atom) bool {
+	switch a {
+	case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Svg, atom.Math, atom.Iframe,
+		atom.Object, atom.Embed, atom.Canvas, atom.Video, atom.Audio, atom.Select, atom.Option,
+		atom.Button, atom.Input, atom.Textarea, atom.Dialog, atom.Map, atom.Head, atom.Picture,
+		atom.Source, atom.Track, atom.Label:
+		return true
+	}
+	return false
 }
 
-var blockTags = map[atom.Atom]bool{
-	atom.P: true, atom.Div: true, atom.Section: true, atom.Article: true, atom.Main: true,
-	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
-	atom.Ul: true, atom.Ol: true, atom.Li: true, atom.Dl: true, atom.Dt: true, atom.Dd: true,
-	atom.Blockquote: true, atom.Pre: true, atom.Table: true, atom.Tr: true, atom.Td: true, atom.Th: true,
-	atom.Thead: true, atom.Tbody: true, atom.Tfoot: true, atom.Caption: true,
-	atom.Figure: true, atom.Figcaption: true, atom.Header: true, atom.Footer: true, atom.Nav: true,
-	atom.Aside: true, atom.Form: true, atom.Address: true, atom.Center: true, atom.Details: true,
-	atom.Summary: true, atom.Hr: true, atom.Body: true, atom.Html: true, atom.Fieldset: true,
-	atom.Menu: true, atom.Hgroup: true,
+// blockTag reports whether an element starts a block of text.
+func blockTag(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.Section, atom.Article, atom.Main, atom.H1, atom.H2, atom.H3,
+		atom.H4, atom.H5, atom.H6, atom.Ul, atom.Ol, atom.Li, atom.Dl, atom.Dt, atom.Dd,
+		atom.Blockquote, atom.Pre, atom.Table, atom.Tr, atom.Td, atom.Th, atom.Thead, atom.Tbody,
+		atom.Tfoot, atom.Caption, atom.Figure, atom.Figcaption, atom.Header, atom.Footer,
+		atom.Nav, atom.Aside, atom.Form, atom.Address, atom.Center, atom.Details, atom.Summary,
+		atom.Hr, atom.Body, atom.Html, atom.Fieldset, atom.Menu, atom.Hgroup:
+		return true
+	}
+	return false
 }
 
 func newWalker(base *url.URL) *walker {
-	return &walker{base: base, owner: -1, listIdx: -1, linkIdx: make(map[string]int), classCache: make(map[string]classResult)}
+	// Sizes that fit a typical news page, to spare the first rounds of
+	// growth.
+	return &walker{
+		base: base, owner: -1, listIdx: -1,
+		elems: make([]elem, 0, 1024), blocks: make([]block, 0, 512), buf: make([]byte, 0, 1024),
+		linkIdx: make(map[string]int, 128), classCache: make(map[string]classInfo, 256),
+	}
 }
 
 func attr(n *html.Node, key string) string {
@@ -263,7 +291,7 @@ func (w *walker) visit(n *html.Node, depth int) {
 		w.image(n)
 		return
 	}
-	if skipTags[n.DataAtom] {
+	if skipTag(n.DataAtom) {
 		return
 	}
 	var class, id, role, itemprop string
@@ -302,7 +330,7 @@ func (w *walker) visit(n *html.Node, depth int) {
 		w.itemprop(n, itemprop)
 	}
 	positive := itemprop == "articleBody" || n.DataAtom == atom.Article || n.DataAtom == atom.Main
-	isBlock := blockTags[n.DataAtom]
+	isBlock := blockTag(n.DataAtom)
 	if role != "" {
 		switch role {
 		case "navigation", "complementary", "banner", "contentinfo", "menu", "menubar", "search", "dialog", "alert", "tablist":
@@ -540,10 +568,10 @@ func (w *walker) anchor(n *html.Node, flags uint8, depth int) {
 	} else {
 		text = collapse(textOfLimit(n, 300))
 	}
-	if hasWord(strings.ToLower(rel), "author") && len(w.relAuthor) < 8 {
+	if rel != "" && hasWordFold(rel, "author") && len(w.relAuthor) < 8 {
 		w.relAuthor = append(w.relAuthor, text)
 	}
-	if hasWord(strings.ToLower(rel), "tag") && len(w.tagsLinks) < 32 {
+	if rel != "" && hasWordFold(rel, "tag") && len(w.tagsLinks) < 32 {
 		w.tagsLinks = append(w.tagsLinks, text)
 	}
 	w.addLink(href, text)
@@ -640,7 +668,7 @@ func hasBlockChild(n *html.Node, depth int) bool {
 		if c.Type != html.ElementNode {
 			continue
 		}
-		if c.DataAtom != atom.Hr && c.DataAtom != atom.Br && (blockTags[c.DataAtom] || c.DataAtom == atom.Img) && c.DataAtom != atom.Center {
+		if c.DataAtom != atom.Hr && c.DataAtom != atom.Br && (blockTag(c.DataAtom) || c.DataAtom == atom.Img) && c.DataAtom != atom.Center {
 			if c.DataAtom == atom.P || c.DataAtom == atom.Div {
 				// a single paragraph in a cell is still a cell
 				if c.NextSibling == nil && c.PrevSibling == nil && !hasBlockChild(c, depth+1) {
@@ -659,30 +687,36 @@ func hasBlockChild(n *html.Node, depth int) bool {
 func (w *walker) appendText(s string) {
 	start := len(w.buf)
 	space := len(w.buf) > 0 && isSpaceByte(w.buf[len(w.buf)-1])
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
-		if isSpaceByte(c) {
+		if isSpaceByte(c) || c == 0xC2 && i+1 < len(s) && s[i+1] == 0xA0 { // no-break space
 			if !space {
 				w.buf = append(w.buf, ' ')
 				space = true
 			}
-			continue
-		}
-		if c == 0xC2 && i+1 < len(s) && s[i+1] == 0xA0 { // no-break space
-			if !space {
-				w.buf = append(w.buf, ' ')
-				space = true
+			if c == 0xC2 {
+				i++
 			}
 			i++
 			continue
 		}
-		w.buf = append(w.buf, c)
+		// Copy the run up to the next possible space in one append.
+		j := i + 1
+		for j < len(s) && !textStop[s[j]] {
+			j++
+		}
+		w.buf = append(w.buf, s[i:j]...)
 		space = false
+		i = j
 	}
 	if w.inLink > 0 {
-		w.linkLen += weightedLen(string(w.buf[start:]))
+		w.linkLen += weightedLenBytes(w.buf[start:])
 	}
 }
+
+// textStop marks the bytes where appendText's copy of a run stops: the
+// spaces it collapses and the first byte of a no-break space.
+var textStop = [256]bool{' ': true, '\n': true, '\t': true, '\r': true, '\f': true, 0xC2: true}
 
 func isSpaceByte(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
@@ -715,19 +749,19 @@ func (w *walker) flush() {
 	case atom.Figcaption, atom.Caption:
 		b.kind = kindCaption
 	}
-	b.tlen = weightedLen(text)
+	b.tlen, b.commas = textStats(text)
 	b.llen = min(link, b.tlen)
-	for _, r := range text {
-		if r == ',' || r == '，' || r == '、' || r == '،' {
-			b.commas++
-		}
-	}
 	w.blocks = append(w.blocks, b)
 }
 
 // cleanBlockText trims spaces around line breaks and collapses runs of
 // breaks: one <br> is a line break, two or more a paragraph break.
 func cleanBlockText(buf []byte) string {
+	if bytes.IndexByte(buf, '\n') < 0 {
+		// No line breaks: appendText already collapsed the spaces, so only
+		// the ends need trimming.
+		return string(bytes.Trim(buf, " "))
+	}
 	var sb strings.Builder
 	sb.Grow(len(buf))
 	nl := 0
@@ -775,19 +809,65 @@ func weightedLen(s string) int32 {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
-		if r >= 0x1100 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)) {
-			n += 3
-		} else {
-			n++
-		}
+		n += runeWeight(r)
 	}
 	return n
+}
+
+// textStats returns weightedLen(s) and the number of commas in s, Latin,
+// ideographic and Arabic.
+func textStats(s string) (n, commas int32) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			n++
+			if c == ',' {
+				commas++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		n += runeWeight(r)
+		if r == '，' || r == '、' || r == '،' {
+			commas++
+		}
+	}
+	return n, commas
+}
+
+// weightedLenBytes is weightedLen on bytes.
+func weightedLenBytes(s []byte) int32 {
+	var n int32
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			n++
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		i += size
+		n += runeWeight(r)
+	}
+	return n
+}
+
+func runeWeight(r rune) int32 {
+	if r >= 0x1100 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hangul, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)) {
+		return 3
+	}
+	return 1
 }
 
 func textOf(n *html.Node) string { return textOfLimit(n, 1<<20) }
 
 // textOfLimit returns the text content of n, stopping after about limit bytes.
 func textOfLimit(n *html.Node, limit int) string {
+	if n.DataAtom == atom.Script && n.Type == html.ElementNode && n.Parent != nil && n.FirstChild != nil && n.FirstChild.Type == html.TextNode {
+		return n.FirstChild.Data // a script's text as it is, without a copy
+	}
 	var sb strings.Builder
 	var f func(*html.Node, int)
 	f = func(n *html.Node, depth int) {
@@ -802,7 +882,7 @@ func textOfLimit(n *html.Node, limit int) string {
 				sb.WriteString(n.FirstChild.Data)
 				return
 			}
-			if skipTags[n.DataAtom] && n.DataAtom != atom.Script {
+			if skipTag(n.DataAtom) && n.DataAtom != atom.Script {
 				return
 			}
 			if n.DataAtom == atom.Br {
@@ -811,7 +891,7 @@ func textOfLimit(n *html.Node, limit int) string {
 			for c := n.FirstChild; c != nil; c = c.NextSibling {
 				f(c, depth+1)
 			}
-			if blockTags[n.DataAtom] {
+			if blockTag(n.DataAtom) {
 				sb.WriteByte(' ')
 			}
 		}
@@ -844,6 +924,9 @@ func collapseBytes(b []byte) string {
 
 // collapse trims s and collapses whitespace runs to one space.
 func collapse(s string) string {
+	if collapsed(s) {
+		return s
+	}
 	var sb strings.Builder
 	sb.Grow(len(s))
 	space := false
@@ -860,6 +943,62 @@ func collapse(s string) string {
 	}
 	return sb.String()
 }
+
+// collapsed reports whether collapse(s) == s: s holds no whitespace other
+// than single inner spaces, and no invalid UTF-8 (which collapse replaces).
+func collapsed(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ' && s[i+1] == ' ', c >= '\t' && c <= '\r':
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || unicode.IsSpace(r) || r == 0xA0 {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// hasWordFold is hasWord(strings.ToLower(s), word) for a lowercase ASCII
+// word, without allocating when s is ASCII.
+func hasWordFold(s, word string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return hasWord(strings.ToLower(s), word)
+		}
+	}
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && asciiSpace(s[i]) {
+			i++
+		}
+		j := i
+		for j < len(s) && !asciiSpace(s[j]) {
+			j++
+		}
+		if j > i && strings.EqualFold(s[i:j], word) {
+			return true
+		}
+		s = s[j:]
+	}
+	return false
+}
+
+// asciiSpace is unicode.IsSpace for ASCII bytes.
+func asciiSpace(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
 
 func hasWord(s, word string) bool {
 	for _, f := range strings.Fields(s) {
@@ -878,13 +1017,42 @@ func hiddenStyle(v string) bool {
 	return false
 }
 
-func hiddenClass(class string) bool {
-	for _, c := range strings.Fields(class) {
-		switch strings.ToLower(c) {
-		case "hidden", "hide", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
-			"screen-reader-only", "sr-text", "u-hidden", "is-hidden", "d-none", "invisible", "offscreen":
-			return true
+// tokenFlags reads the tokens of a lowercased class value in one pass:
+// ad reports an ad token (hasAdToken), hidden a class that hides the
+// element.
+func tokenFlags(s []byte) (ad, hidden bool) {
+	word, alnum := 0, -1 // starts of the current space-separated and alphanumeric tokens
+	for i := 0; i <= len(s); i++ {
+		c := byte(' ')
+		if i < len(s) {
+			c = s[i]
 		}
+		if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
+			if alnum < 0 {
+				alnum = i
+			}
+			continue
+		}
+		if alnum >= 0 {
+			ad = ad || adToken(s[alnum:i])
+			alnum = -1
+		}
+		if isSpaceByte(c) {
+			if i > word && !hidden {
+				hidden = hiddenToken(s[word:i])
+			}
+			word = i + 1
+		}
+	}
+	return ad, hidden
+}
+
+// hiddenToken reports whether a lowercased class name hides the element.
+func hiddenToken(t []byte) bool {
+	switch string(t) {
+	case "hidden", "hide", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
+		"screen-reader-only", "sr-text", "u-hidden", "is-hidden", "d-none", "invisible", "offscreen":
+		return true
 	}
 	return false
 }

@@ -1,0 +1,246 @@
+// Package fetch downloads one page with colly v2 behind a small interface,
+// with the hygiene a polite and safe crawler needs: connect, first-byte and
+// total timeouts, at most N redirects with the final URL recorded, gzip,
+// deflate and brotli, a maximum body enforced after decompression, a media
+// type allowlist, the charset kept for the parser, and every connection
+// through the address guard.
+//
+// colly is the page engine. Three of its defaults are switched off because
+// they fail at scale: its robots.txt handling (per process, no expiry, no
+// RFC 9309 status rules: see package robots), its visited set (in memory,
+// grows forever: the fetcher keeps a seen-set in JetStream KV) and its body
+// limit (applied before its own gzip decoding, and truncating silently:
+// the transport here bounds the decompressed body and fails loudly).
+//
+// It knows nothing about NATS.
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+
+	"github.com/newsflow/newsflow/services/fetcher/internal/guard"
+)
+
+// Request is one page to fetch.
+type Request struct {
+	URL string
+	// Header holds extra request headers (If-None-Match,
+	// If-Modified-Since).
+	Header http.Header
+	// Kind is "feed", "sitemap" or "" (a page); it widens the accepted
+	// media types.
+	Kind string
+	// CheckRedirect, if set, vets every redirect target before it is
+	// followed (robots.txt of the target, say). Its error ends the fetch.
+	CheckRedirect func(ctx context.Context, target *url.URL) error
+}
+
+// Result is a fetched response. Non-2xx responses have no body.
+type Result struct {
+	URL      string
+	FinalURL string
+	Status   int
+	Header   http.Header
+	// ContentType is the server's Content-Type (sniffed if absent).
+	ContentType string
+	// MediaType is ContentType without parameters, lower-case.
+	MediaType string
+	// Charset is the charset parameter of ContentType, if any.
+	Charset   string
+	Body      []byte
+	Redirects int
+	Took      time.Duration
+}
+
+// Fetcher fetches one page; *Client implements it.
+type Fetcher interface {
+	Fetch(ctx context.Context, req Request) (*Result, error)
+}
+
+var _ Fetcher = (*Client)(nil)
+
+// Config configures a Client.
+type Config struct {
+	UserAgent    string
+	Timeouts     Timeouts
+	MaxBody      int64
+	MaxRedirects int
+	// Transport is the raw transport (NewTransport); required.
+	Transport http.RoundTripper
+}
+
+// Client fetches pages with colly.
+type Client struct {
+	cfg  Config
+	base *colly.Collector
+}
+
+type stateKey struct{}
+
+// fetchState travels in the request context through colly and the
+// redirect hook.
+type fetchState struct {
+	req       Request
+	redirects int
+}
+
+func kindOf(ctx context.Context) string {
+	if st, ok := ctx.Value(stateKey{}).(*fetchState); ok {
+		return st.req.Kind
+	}
+	return ""
+}
+
+// New returns a Client.
+func New(cfg Config) *Client {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 5 << 20
+	}
+	if cfg.MaxRedirects <= 0 {
+		cfg.MaxRedirects = 10
+	}
+	if cfg.Timeouts.Total <= 0 {
+		cfg.Timeouts.Total = 60 * time.Second
+	}
+	c := colly.NewCollector(
+		colly.IgnoreRobotsTxt(),
+		colly.AllowURLRevisit(),
+		colly.ParseHTTPErrorResponse(),
+		colly.MaxBodySize(0), // bounded after decompression by pageTransport
+		colly.UserAgent(cfg.UserAgent),
+	)
+	c.SetClient(&http.Client{
+		Transport: &pageTransport{base: cfg.Transport, maxBody: cfg.MaxBody},
+		Timeout:   cfg.Timeouts.Total + time.Second, // backstop; the context bounds the fetch
+	})
+	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
+		st, _ := req.Context().Value(stateKey{}).(*fetchState)
+		if len(via) > cfg.MaxRedirects {
+			return fmt.Errorf("%w (%d)", ErrTooManyRedirects, cfg.MaxRedirects)
+		}
+		if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+			return fmt.Errorf("redirect to unsupported scheme %q", req.URL.Scheme)
+		}
+		if st != nil {
+			st.redirects = len(via)
+			if st.req.CheckRedirect != nil {
+				return st.req.CheckRedirect(req.Context(), req.URL)
+			}
+		}
+		return nil
+	})
+	return &Client{cfg: cfg, base: c}
+}
+
+// Fetch downloads req.URL. A non-2xx status is a Result, not an error.
+// Errors wrap ErrTooLarge, ErrTooManyRedirects, *ContentTypeError,
+// *EncodingError, *guard.BlockedError, context.DeadlineExceeded (the total
+// timeout) or a network error; Classify sorts them.
+func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
+	start := time.Now()
+	st := &fetchState{req: req}
+	ctx, cancel := context.WithTimeout(context.WithValue(ctx, stateKey{}, st), c.cfg.Timeouts.Total)
+	defer cancel()
+
+	// A clone per fetch carries this fetch's context and callbacks; it
+	// shares the parent's HTTP client and connection pool.
+	cc := c.base.Clone()
+	cc.Context = ctx
+	var (
+		res    *Result
+		cbErr  error
+		header = http.Header{}
+	)
+	for k, v := range req.Header {
+		header[k] = v
+	}
+	header.Set("User-Agent", c.cfg.UserAgent)
+	header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,application/feed+json,*/*;q=0.5")
+	cc.OnResponse(func(r *colly.Response) {
+		res = &Result{
+			URL:       req.URL,
+			FinalURL:  r.Request.URL.String(),
+			Status:    r.StatusCode,
+			Header:    r.Headers.Clone(),
+			Body:      r.Body,
+			Redirects: st.redirects,
+		}
+	})
+	cc.OnError(func(r *colly.Response, err error) {
+		if r != nil && r.StatusCode != 0 && err == nil {
+			return
+		}
+		cbErr = err
+	})
+	err := cc.Request(http.MethodGet, req.URL, nil, nil, header)
+	if err == nil {
+		err = cbErr
+	}
+	if err != nil {
+		if ctx.Err() != nil && !errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("%w: %v", ctx.Err(), err)
+		}
+		return nil, fmt.Errorf("fetch %s: %w", req.URL, err)
+	}
+	if res == nil {
+		return nil, fmt.Errorf("fetch %s: no response", req.URL)
+	}
+	res.Took = time.Since(start)
+	ct := res.Header.Get(HeaderOriginalContentType)
+	if ct == "" {
+		ct = res.Header.Get("Content-Type")
+	} else {
+		res.Header.Set("Content-Type", ct)
+		res.Header.Del(HeaderOriginalContentType)
+	}
+	res.ContentType = ct
+	if media, params, err := mime.ParseMediaType(ct); err == nil {
+		res.MediaType = strings.ToLower(media)
+		res.Charset = strings.ToLower(params["charset"])
+	}
+	return res, nil
+}
+
+// Class of a failed fetch, as a crawl outcome name and whether a retry
+// may help.
+type Class struct {
+	Outcome   string
+	Transient bool
+}
+
+// Classify maps a Fetch error to an outcome: blocked_address, too_large,
+// bad_content_type, timeout (transient), network_error (transient) or
+// http_error for redirect trouble.
+func Classify(err error) Class {
+	var ct *ContentTypeError
+	var enc *EncodingError
+	var ne interface{ Timeout() bool }
+	switch {
+	case guard.IsBlocked(err):
+		return Class{Outcome: "blocked_address"}
+	case errors.Is(err, ErrTooLarge):
+		return Class{Outcome: "too_large"}
+	case errors.As(err, &ct), errors.As(err, &enc):
+		return Class{Outcome: "bad_content_type"}
+	case errors.Is(err, ErrTooManyRedirects):
+		return Class{Outcome: "http_error"}
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return Class{Outcome: "timeout", Transient: true}
+	case errors.Is(err, context.Canceled):
+		return Class{Outcome: "network_error", Transient: true}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) && strings.Contains(ue.Error(), "redirect to unsupported scheme") {
+		return Class{Outcome: "http_error"}
+	}
+	return Class{Outcome: "network_error", Transient: true}
+}

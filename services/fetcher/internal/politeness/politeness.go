@@ -1,0 +1,289 @@
+// Package politeness spaces requests to one host across every fetcher
+// replica. Each host has a "next allowed start" in a JetStream KV bucket;
+// a fetcher reserves the slot with compare-and-set (so two replicas never
+// get the same slot), moves the mark one interval on, and waits until its
+// slot. 429/503 answers push the mark out by the server's Retry-After.
+// Inside one process a host also gets one connection at a time.
+//
+// The clocks of the replicas are assumed to agree within a small
+// fraction of the interval (NTP).
+package politeness
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/services/fetcher/internal/kv"
+)
+
+// slot is the shared state of one host.
+type slot struct {
+	// Next is the earliest start of the next request.
+	Next time.Time `json:"next"`
+	// Deferred is the latest return time handed to a refused request: a
+	// virtual queue, so refused requests come back one interval apart,
+	// about when the host has room, instead of all at once.
+	Deferred time.Time `json:"deferred,omitzero"`
+}
+
+// TooFarError says the host's next free slot is further away than the
+// caller will wait; retry after Wait.
+type TooFarError struct{ Wait time.Duration }
+
+func (e *TooFarError) Error() string {
+	return fmt.Sprintf("host busy: next slot in %v", e.Wait.Round(time.Millisecond))
+}
+
+// Limiter reserves request slots per host.
+type Limiter struct {
+	kv jetstream.KeyValue
+	// MaxWait is the longest a caller waits in process for a slot;
+	// beyond that Acquire returns a *TooFarError.
+	MaxWait time.Duration
+	// MaxWaiters bounds the callers of this process waiting on one host,
+	// so one busy host cannot take every worker. A fast host may have up
+	// to one second's worth of slots waiting regardless (each wait is
+	// then short).
+	MaxWaiters int
+
+	mu    sync.Mutex
+	hosts map[string]*hostState
+}
+
+type hostState struct {
+	waiters int
+	conn    chan struct{} // one fetch at a time in this process
+}
+
+// New returns a Limiter on bucket.
+func New(bucket jetstream.KeyValue, maxWait time.Duration, maxWaiters int) *Limiter {
+	if maxWait <= 0 {
+		maxWait = 30 * time.Second
+	}
+	if maxWaiters <= 0 {
+		maxWaiters = 4
+	}
+	return &Limiter{kv: bucket, MaxWait: maxWait, MaxWaiters: maxWaiters, hosts: map[string]*hostState{}}
+}
+
+// Waiting returns how many callers of this process wait on each host.
+func (l *Limiter) Waiting() map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[string]int, len(l.hosts))
+	for h, st := range l.hosts {
+		out[h] = st.waiters
+	}
+	return out
+}
+
+// Acquire waits for a slot to start one request to host, spaced interval
+// after the previous one cluster-wide, and returns a release function to
+// call when the response is read. It returns a *TooFarError (without
+// reserving) when the wait would exceed MaxWait or too many callers of this
+// process already wait on the host, and KV errors.
+func (l *Limiter) Acquire(ctx context.Context, host string, interval time.Duration) (release func(), err error) {
+	st, ok := l.enter(host, l.waiters(interval))
+	if !ok {
+		return nil, l.deferral(ctx, host, interval)
+	}
+	defer func() {
+		if err != nil {
+			l.leave(host)
+		}
+	}()
+	start, err := l.reserve(ctx, host, interval)
+	if err != nil {
+		var far *TooFarError
+		if errors.As(err, &far) {
+			return nil, l.deferral(ctx, host, interval)
+		}
+		return nil, err
+	}
+	if err := sleepUntil(ctx, start); err != nil {
+		return nil, err
+	}
+	// One connection at a time from this process.
+	select {
+	case st.conn <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			<-st.conn
+			l.leave(host)
+		})
+	}, nil
+}
+
+// Penalize pushes host's next slot to at least now+d (Retry-After, 429,
+// 503).
+func (l *Limiter) Penalize(ctx context.Context, host string, d time.Duration) error {
+	key := kv.Key(host)
+	for range 8 {
+		cur, rev, err := l.get(ctx, key)
+		if err != nil {
+			return err
+		}
+		until := time.Now().Add(d)
+		if !cur.Next.Before(until) {
+			return nil
+		}
+		cur.Next = until
+		if err := l.put(ctx, key, cur, rev); err == nil {
+			return nil
+		}
+	}
+	return errors.New("host slot: contended")
+}
+
+// waiters is the in-process waiter cap for a host with this interval.
+func (l *Limiter) waiters(interval time.Duration) int {
+	n := l.MaxWaiters
+	if interval > 0 && int(time.Second/interval) > n {
+		n = int(time.Second / interval)
+	}
+	return n
+}
+
+func (l *Limiter) enter(host string, limit int) (*hostState, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st := l.hosts[host]
+	if st == nil {
+		st = &hostState{conn: make(chan struct{}, 1)}
+		l.hosts[host] = st
+	}
+	if st.waiters >= limit {
+		return nil, false
+	}
+	st.waiters++
+	return st, true
+}
+
+func (l *Limiter) leave(host string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if st := l.hosts[host]; st != nil {
+		st.waiters--
+		if st.waiters <= 0 {
+			delete(l.hosts, host) // memory stays flat over many hosts
+		}
+	}
+}
+
+// deferral hands a refused request its place in the host's virtual
+// queue and returns it as a *TooFarError (or a KV error).
+func (l *Limiter) deferral(ctx context.Context, host string, interval time.Duration) error {
+	key := kv.Key(host)
+	for range 50 {
+		cur, rev, err := l.get(ctx, key)
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		// Behind the in-process waiters' horizon and the queue so far.
+		at := cur.Next.Add(time.Duration(l.waiters(interval)) * interval)
+		if cur.Deferred.After(at) {
+			at = cur.Deferred
+		}
+		if at.Before(now) {
+			at = now
+		}
+		at = at.Add(interval)
+		cur.Deferred = at
+		if err := l.put(ctx, key, cur, rev); err == nil {
+			return &TooFarError{Wait: at.Sub(now)}
+		} else if !isConflict(err) {
+			return err
+		}
+	}
+	return errors.New("host slot: contended")
+}
+
+// reserve takes the next free slot with compare-and-set and returns its
+// start time.
+func (l *Limiter) reserve(ctx context.Context, host string, interval time.Duration) (time.Time, error) {
+	key := kv.Key(host)
+	for attempt := 0; attempt < 50; attempt++ {
+		cur, rev, err := l.get(ctx, key)
+		if err != nil {
+			return time.Time{}, err
+		}
+		now := time.Now()
+		start := cur.Next
+		if start.Before(now) {
+			start = now
+		}
+		if wait := start.Sub(now); wait > l.MaxWait {
+			return time.Time{}, &TooFarError{Wait: wait}
+		}
+		cur.Next = start.Add(interval)
+		if err := l.put(ctx, key, cur, rev); err == nil {
+			return start, nil
+		} else if !isConflict(err) {
+			return time.Time{}, err
+		}
+		// Lost the race: let the winners through before reading again.
+		if err := sleepUntil(ctx, time.Now().Add(time.Duration(rand.Int64N(int64(time.Millisecond)*int64(attempt+1))))); err != nil {
+			return time.Time{}, err
+		}
+	}
+	return time.Time{}, errors.New("host slot: contended")
+}
+
+func (l *Limiter) get(ctx context.Context, key string) (slot, uint64, error) {
+	e, err := l.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return slot{}, 0, nil
+	}
+	if err != nil {
+		return slot{}, 0, fmt.Errorf("host slot: %w", err)
+	}
+	var s slot
+	_ = json.Unmarshal(e.Value(), &s)
+	return s, e.Revision(), nil
+}
+
+// put writes s if the entry is still at rev (0: absent).
+func (l *Limiter) put(ctx context.Context, key string, s slot, rev uint64) error {
+	val, _ := json.Marshal(s)
+	var err error
+	if rev == 0 {
+		_, err = l.kv.Create(ctx, key, val)
+	} else {
+		_, err = l.kv.Update(ctx, key, val, rev)
+	}
+	if err != nil {
+		return fmt.Errorf("host slot: %w", err)
+	}
+	return nil
+}
+
+func isConflict(err error) bool {
+	return errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists)
+}
+
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

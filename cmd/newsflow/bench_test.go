@@ -58,7 +58,7 @@ func median(xs []float64) float64 {
 // site is local and the benchmark measures the pipeline, not the limiter).
 func benchEnv(natsURL, store string) func(string) string {
 	m := map[string]string{
-		"NATS_URL": natsURL, "HTTP_ADDR": "", "FETCHER_ALLOW_PRIVATE": "true", "FETCHER_HOST_RATE": "1000",
+		"NATS_URL": natsURL, "HTTP_ADDR": "off", "FETCHER_ALLOW_PRIVATE": "true", "FETCHER_HOST_RATE": "1000",
 		"INDEXER_STORE": store, "LOG_LEVEL": "error",
 	}
 	return func(k string) string { return m[k] }

@@ -161,12 +161,12 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return env[k]
 		}
 	}
-	fcfg, err := fetcher.LoadConfig(nil, getenv(""))
+	fcfg, err := fetcher.LoadConfig(nil, getenv("off"))
 	if err != nil {
 		return fmt.Errorf("fetcher config: %w", err)
 	}
 	fcfg.Common.HTTPAddr = ""
-	pcfg, err := parser.LoadConfig(nil, getenv(""))
+	pcfg, err := parser.LoadConfig(nil, getenv("off"))
 	if err != nil {
 		return fmt.Errorf("parser config: %w", err)
 	}

@@ -112,14 +112,16 @@ func (r *BatchRunner[In]) defaults() {
 
 func (r *BatchRunner[In]) decode(ctx context.Context, msg jetstream.Msg) (batchItem[In], bool) {
 	it := batchItem[In]{msg: msg, attempt: 1, traceID: msg.Headers().Get(schema.HeaderTraceID)}
+	fallbackTrace := NewTraceID
 	if meta, err := msg.Metadata(); err == nil {
 		it.attempt = int(meta.NumDelivered)
+		fallbackTrace = func() string { return streamTraceID(meta.Stream, meta.Sequence.Stream) }
 	}
 	in, err := r.Decode(msg.Data())
 	if err != nil {
 		r.Metrics.Rejected.WithLabelValues(r.Stage, rejectClass(err)).Inc()
 		if it.traceID == "" {
-			it.traceID = NewTraceID()
+			it.traceID = fallbackTrace()
 		}
 		r.terminate(ctx, it, Rejection[In]{Data: msg.Data(), TraceID: it.traceID, Fate: FateInvalid, Reason: err.Error(), Attempt: it.attempt},
 			zap.String("payload", schema.Preview(msg.Data(), 64)), zap.Int("bytes", len(msg.Data())))
@@ -128,6 +130,9 @@ func (r *BatchRunner[In]) decode(ctx context.Context, msg jetstream.Msg) (batchI
 	it.in = in
 	if it.traceID == "" && r.Trace != nil {
 		it.traceID = r.Trace(in)
+	}
+	if it.traceID == "" {
+		it.traceID = fallbackTrace()
 	}
 	return it, true
 }

@@ -177,9 +177,17 @@ func (r *Runner[In]) handle(ctx context.Context, msg jetstream.Msg, ackWait time
 
 	attempt := 1
 	var seq uint64
+	stream := ""
 	if meta, err := msg.Metadata(); err == nil {
 		attempt = int(meta.NumDelivered)
 		seq = meta.Sequence.Stream
+		stream = meta.Stream
+	}
+	newTrace := func() string {
+		if seq > 0 {
+			return streamTraceID(stream, seq)
+		}
+		return NewTraceID()
 	}
 	traceID := msg.Headers().Get(schema.HeaderTraceID)
 	data := msg.Data()
@@ -188,7 +196,7 @@ func (r *Runner[In]) handle(ctx context.Context, msg jetstream.Msg, ackWait time
 	if err != nil {
 		r.Metrics.Rejected.WithLabelValues(r.Stage, rejectClass(err)).Inc()
 		if traceID == "" {
-			traceID = NewTraceID()
+			traceID = newTrace()
 		}
 		r.terminate(ctx, msg, Rejection[In]{Data: data, TraceID: traceID, Fate: FateInvalid, Reason: err.Error(), Attempt: attempt},
 			zap.String("payload", schema.Preview(data, 64)), zap.Int("bytes", len(data)))
@@ -198,14 +206,14 @@ func (r *Runner[In]) handle(ctx context.Context, msg jetstream.Msg, ackWait time
 		traceID = r.Trace(in)
 	}
 	if traceID == "" {
-		traceID = NewTraceID()
+		traceID = newTrace()
 	}
 	fields := []zap.Field{zap.String("trace_id", traceID), zap.Int("attempt", attempt)}
 	if r.Fields != nil {
 		fields = append(fields, r.Fields(in)...)
 	}
 
-	hctx := WithAttempt(WithTraceID(ctx, traceID), attempt)
+	hctx := WithSequence(WithAttempt(WithTraceID(ctx, traceID), attempt), seq)
 	stopKeepAlive := keepAlive(msg, ackWait)
 	outs, err := r.safeHandle(hctx, in)
 	if err == nil {

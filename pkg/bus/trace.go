@@ -2,6 +2,8 @@ package bus
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/nats-io/nuid"
 )
@@ -35,4 +37,25 @@ func Attempt(ctx context.Context) int {
 // handlers that behave differently on redelivery.
 func WithAttempt(ctx context.Context, n int) context.Context {
 	return context.WithValue(ctx, attemptKey{}, n)
+}
+
+type seqKey struct{}
+
+// Sequence returns the stream sequence of the message being handled, the
+// same on every redelivery, or 0 outside a runner.
+func Sequence(ctx context.Context) uint64 {
+	n, _ := ctx.Value(seqKey{}).(uint64)
+	return n
+}
+
+// WithSequence returns ctx carrying a message's stream sequence, for tests.
+func WithSequence(ctx context.Context, seq uint64) context.Context {
+	return context.WithValue(ctx, seqKey{}, seq)
+}
+
+// streamTraceID is the trace id of a message that arrived without one
+// (a plain `nats pub`): derived from its stream position, so every
+// redelivery carries the same id.
+func streamTraceID(stream string, seq uint64) string {
+	return fmt.Sprintf("%s-%d", strings.ToLower(stream), seq)
 }

@@ -65,7 +65,7 @@ func RegisterCommon(fs *flag.FlagSet, getenv func(string) string, service, defau
 	}
 	fs.DurationVar(&c.AckWait, "ack-wait", ackWait, "override the stage consumer's AckWait, e.g. 5s (env NATS_ACK_WAIT; default: the stage's own)")
 	fs.StringVar(&c.LogLevel, "log-level", env.String("LOG_LEVEL", "info"), "log level: debug, info, warn, error (env LOG_LEVEL)")
-	fs.StringVar(&c.HTTPAddr, "http-addr", env.String("HTTP_ADDR", defaultHTTP), "HTTP listen address for health, metrics (and API); empty disables (env HTTP_ADDR)")
+	fs.StringVar(&c.HTTPAddr, "http-addr", env.String("HTTP_ADDR", defaultHTTP), "HTTP listen address for health, metrics (and API); \"off\" disables it (env HTTP_ADDR)")
 	return c
 }
 
@@ -78,6 +78,9 @@ func (c *Common) Topology() bus.Topology {
 func (c *Common) Validate() error {
 	if c.envErr != nil {
 		return c.envErr
+	}
+	if c.HTTPAddr == "off" {
+		c.HTTPAddr = ""
 	}
 	if c.NATS.URL == "" {
 		return fmt.Errorf("nats-url: empty")

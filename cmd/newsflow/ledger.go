@@ -70,6 +70,7 @@ func (l *Ledger) balance() {
 func (l *Ledger) Write(w io.Writer) {
 	fmt.Fprintf(w, "accepted URLs        %8d\n", l.Accepted)
 	fmt.Fprintf(w, "  fetched            %8d\n", l.Fetcher[schema.OutcomeFetched])
+	fmt.Fprintf(w, "  feeds and sitemaps %8d  (expanded into crawl requests)\n", l.Fetcher[schema.OutcomeExpanded])
 	fmt.Fprintf(w, "    articles         %8d  -> indexed rows %d (from %d URLs)\n", l.Parser[schema.OutcomeParsed], l.Indexed, l.IndexedURLs)
 	fmt.Fprintf(w, "    non-article      %8d\n", l.Parser[schema.OutcomeNonArticle])
 	other := map[string]int{}
@@ -82,7 +83,7 @@ func (l *Ledger) Write(w io.Writer) {
 	fmt.Fprintf(w, "    in parser        %8d\n", l.InParser)
 	rejected := map[string]int{}
 	for k, v := range l.Fetcher {
-		if k != schema.OutcomeFetched {
+		if k != schema.OutcomeFetched && k != schema.OutcomeExpanded {
 			rejected[k] = v
 		}
 	}

@@ -291,7 +291,7 @@ func watchProgress(nc *nats.Conn) (*progress, error) {
 		switch o.Outcome {
 		case schema.OutcomeNonArticle:
 			p.nonArticles.Add(1)
-		case schema.OutcomeFetched, schema.OutcomeDuplicate, schema.OutcomeNotModified, schema.OutcomeParsed:
+		case schema.OutcomeFetched, schema.OutcomeExpanded, schema.OutcomeDuplicate, schema.OutcomeNotModified, schema.OutcomeParsed:
 		default:
 			p.failed.Add(1)
 		}

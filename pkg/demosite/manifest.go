@@ -27,7 +27,12 @@ type Manifest struct {
 type ManifestArticle struct {
 	URL       string     `json:"url"`
 	Title     string     `json:"title"`              // the bare headline, without the site-name suffix of <title>
-	Authors   []string   `json:"authors"`            // people's names, empty when the page credits only an agency
+	// Authors are the people credited; when the page credits only a news
+	// agency, the agency (what an extractor should return when no person
+	// is named).
+	Authors []string `json:"authors"`
+	// Agency is the news agency credited, if any.
+	Agency string `json:"agency,omitempty"`
 	Published time.Time  `json:"published"`          // with the page's own offset
 	Modified  *time.Time `json:"modified,omitempty"` // when the page shows an update
 	Section   string     `json:"section"`            // section slug: "world", "business", "opinion"...
@@ -56,6 +61,10 @@ func (s *Site) Manifest(base string) Manifest {
 			URL: base + a.path, Title: st.title, Authors: append([]string{}, st.authors...),
 			Published: a.pub, Section: st.section, Story: st.id, Charset: a.charset, Language: st.lang,
 			Body: append([]string{}, st.body...), Words: append([]string{}, st.words...),
+		}
+		ma.Agency = st.agency
+		if len(ma.Authors) == 0 && st.agency != "" {
+			ma.Authors = []string{st.agency}
 		}
 		if a.mod != nil {
 			m := *a.mod

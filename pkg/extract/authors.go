@@ -9,6 +9,7 @@ var bylinePrefixes = []string{
 	"written by", "reported by", "reporting by", "posted by", "words by", "story by", "text by", "photos by",
 	"by:", "by", "von:", "von", "par:", "par", "por:", "por", "di:", "di", "door:", "door", "de:",
 	"author:", "authors:", "autor:", "autorin:", "auteur:", "autore:", "text:", "texto:", "a cura di",
+	"source:", "sources:", "quelle:", "fuente:", "fonte:", "bron:", "автор:", "авторы:", "источник:", "記者:", "記者：",
 }
 
 var agencies = map[string]bool{
@@ -71,7 +72,7 @@ func splitNames(s string) []string {
 	if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "/") {
 		return nil
 	}
-	s = stripBy(s)
+	s = stripBy(dropParens(s))
 	// Cut at separators that start another field: "Jane Doe | Reuters", "Jane Doe - Updated ..."
 	for _, sep := range []string{" | ", " — ", " – ", " - ", "\n", " · ", " • "} {
 		if i := strings.Index(s, sep); i > 0 {
@@ -110,6 +111,32 @@ func splitNames(s string) []string {
 			p = titleCase(p)
 		}
 		out = append(out, p)
+	}
+	return out
+}
+
+// dropParens removes parenthesized asides, which in a byline name an
+// agency, a role or a place: "Jane Doe (Reuters)". A byline that is
+// nothing but an aside keeps its text.
+func dropParens(s string) string {
+	if !strings.Contains(s, "(") {
+		return s
+	}
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	out := collapse(b.String())
+	if strings.IndexFunc(out, unicode.IsLetter) < 0 {
+		return strings.Trim(s, "() ")
 	}
 	return out
 }

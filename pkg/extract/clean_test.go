@@ -25,6 +25,11 @@ func TestCleanAuthors(t *testing.T) {
 		{give: []string{"https://example.com/author/jane"}, want: nil},
 		{give: []string{"Jane Doe", "jane doe"}, want: []string{"Jane Doe"}},
 		{give: []string{"By Jane Doe and John Roe"}, want: []string{"Jane Doe", "John Roe"}},
+		{give: []string{"By Omar Hughes (AP) and Ruth Bello"}, want: []string{"Omar Hughes", "Ruth Bello"}},
+		{give: []string{"Jane Doe (Reuters)"}, want: []string{"Jane Doe"}},
+		{give: []string{"(AP)"}, want: []string{"AP"}},
+		{give: []string{"Source: AFP"}, want: []string{"AFP"}},
+		{give: []string{"Автор: Егор Лебедев"}, want: []string{"Егор Лебедев"}},
 	}
 	for _, tt := range tests {
 		if got := cleanAuthors(tt.give, tt.site); !reflect.DeepEqual(got, tt.want) {

@@ -44,6 +44,7 @@ var zones = map[string]int{
 	"pst": -480, "pdt": -420, "akst": -540, "akdt": -480, "hst": -600, "ast": -240, "adt": -180, "nst": -210, "ndt": -150, "jst": 540, "kst": 540,
 	"hkt": 480, "sgt": 480, "awst": 480, "acst": 570, "aest": 600, "aedt": 660, "nzst": 720, "nzdt": 780, "wib": 420, "pkt": 300,
 	"brt": -180, "art": -180, "sast": 120, "cat": 120, "eat": 180, "wat": 60, "pht": 480, "ict": 420, "gst": 240, "et": -300, "pt": -480, "ct": -360,
+	"мск": 180, "msd": 240,
 }
 
 // parseDate reads a date in any of the forms news pages use: ISO 8601 and
@@ -310,7 +311,10 @@ func parseFree(s string, mdy bool) (time.Time, bool) {
 	toks := tokenizeDate(s)
 	y, m, d := -1, -1, -1
 	dateEnd := -1 // index of the last token of the date
-	// Month name.
+	// Month name. A month word with a day beside it wins over an earlier
+	// one that only has a year nearby: "By Marco Okafor, September 21, 2025"
+	// holds the Portuguese month "marco" before the real date.
+	weak := [4]int{-1}
 	for i, t := range toks {
 		if t.kind != 'w' {
 			continue
@@ -356,6 +360,9 @@ func parseFree(s string, mdy bool) (time.Time, bool) {
 		if year < 0 {
 			// year elsewhere nearby: "22 August, 2020"? or "Monday 22 August 2020"
 			for k := i + 1; k < len(toks) && k <= i+5; k++ {
+				if toks[k].kind == 'w' && months[toks[k].s] > 0 {
+					break // the year belongs to that month
+				}
 				if toks[k].kind == 'n' && len(toks[k].s) == 4 && toks[k].num >= 1900 && !isClockAt(toks, k) {
 					year, end = toks[k].num, k
 					break
@@ -366,7 +373,10 @@ func parseFree(s string, mdy bool) (time.Time, bool) {
 			continue
 		}
 		if day < 0 {
-			day = 1
+			if weak[0] < 0 {
+				weak = [4]int{year, mo, 1, end}
+			}
+			continue
 		}
 		y, m, d, dateEnd = year, mo, day, end
 		break
@@ -411,6 +421,9 @@ func parseFree(s string, mdy bool) (time.Time, bool) {
 			dateEnd = i + 4
 			break
 		}
+	}
+	if y < 0 && weak[0] >= 0 { // only a month and a year: "August 2020"
+		y, m, d, dateEnd = weak[0], weak[1], weak[2], weak[3]
 	}
 	if y < 0 {
 		return time.Time{}, false

@@ -29,6 +29,14 @@ func TestParseDate(t *testing.T) {
 		{give: "Updated: 22-08-2020 03:12 IST", want: time.Date(2020, 8, 22, 3, 12, 0, 0, ist).Format(time.RFC3339)},
 		{give: "Monday, May 4, 2020", want: "2020-05-04T00:00:00Z"},
 		{give: "may be tomorrow", want: ""},
+		{give: "October 14, 2019 3:45 a.m. CET", want: "2019-10-14T03:45:00+01:00"},
+		{give: "February 5, 2021 1:32 p.m. IST", want: time.Date(2021, 2, 5, 13, 32, 0, 0, ist).Format(time.RFC3339)},
+		// a name that is also a month ("Marco", Portuguese March) before the date
+		{give: "By Marco Okafor September 21, 2025 5:08 a.m. GMT", want: "2025-09-21T05:08:00Z"},
+		{give: "Marco Rossi, 22.08.2020", want: "2020-08-22T00:00:00Z"},
+		{give: "August 2020", want: "2020-08-01T00:00:00Z"},
+		// Russian
+		{give: "28 апреля 2025, 01:12 МСК", want: "2025-04-28T01:12:00+03:00"},
 		// German
 		{give: "22. August 2020, 14:30 Uhr", want: "2020-08-22T14:30:00Z"},
 		{give: "Veröffentlicht am 3. März 2021 um 08:15 MEZ", want: "2021-03-03T08:15:00+01:00"},
@@ -110,11 +118,32 @@ func TestURLDate(t *testing.T) {
 }
 
 func TestTextDates(t *testing.T) {
-	pub, mod := textDates("Reuters | Updated: 22-08-2020 03:12 IST | Created: 22-08-2020 03:04 IST", false)
-	if pub == nil || pub.Format(time.RFC3339) != "2020-08-22T03:04:00+05:30" {
-		t.Errorf("published %v, want 2020-08-22T03:04:00+05:30", pub)
+	tests := []struct{ give, pub, mod string }{
+		{
+			give: "Reuters | Updated: 22-08-2020 03:12 IST | Created: 22-08-2020 03:04 IST",
+			pub:  "2020-08-22T03:04:00+05:30", mod: "2020-08-22T03:12:00+05:30",
+		},
+		{
+			give: "October 14, 2019 3:45 a.m. CET (updated October 15, 2019 3:15 a.m. CET)",
+			pub:  "2019-10-14T03:45:00+01:00", mod: "2019-10-15T03:15:00+01:00",
+		},
+		{
+			give: "Published 2 January 2021, 15:04 GMT Updated 3 January 2021, 09:10 GMT",
+			pub:  "2021-01-02T15:04:00Z", mod: "2021-01-03T09:10:00Z",
+		},
+		{give: "Last modified on 3 January 2021, 09:10 GMT", mod: "2021-01-03T09:10:00Z"},
+		{give: "Опубликовано: 28 апреля 2025, 01:12 МСК Обновлено: 28 апреля 2025, 19:41 МСК", pub: "2025-04-28T01:12:00+03:00", mod: "2025-04-28T19:41:00+03:00"},
 	}
-	if mod == nil || mod.Format(time.RFC3339) != "2020-08-22T03:12:00+05:30" {
-		t.Errorf("modified %v, want 2020-08-22T03:12:00+05:30", mod)
+	str := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format(time.RFC3339)
+	}
+	for _, tt := range tests {
+		pub, mod := textDates(tt.give, false)
+		if str(pub) != tt.pub || str(mod) != tt.mod {
+			t.Errorf("textDates(%q) = %q, %q, want %q, %q", tt.give, str(pub), str(mod), tt.pub, tt.mod)
+		}
 	}
 }

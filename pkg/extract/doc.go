@@ -62,8 +62,12 @@
 // each field's source is recorded in Article.Provenance. Dates in many
 // formats and in English, German, French, Spanish, Italian, Portuguese and
 // Dutch month names are parsed with their offsets; dates before 1995 or in
-// the future are rejected. The language declared by the page is checked
-// against a script and stopword detector. The page type weighs article
-// signals (JSON-LD and og:type, dated or slugged URLs) against how much
-// link-free prose the story container holds.
+// the future are rejected. A visible dateline is cut before each date label
+// ("Updated", "Created", "(updated ..."), so each date is read with its own
+// label and an unlabelled one is the published date. The language declared
+// by the page is checked against a script and stopword detector. The page
+// type weighs article signals (JSON-LD and og:type, dated or slugged URLs)
+// against how much link-free prose the story container holds; a page with
+// no date from any source, no article markup and little prose (an about or
+// contact page) is never an article.
 package extract

@@ -3,6 +3,7 @@ package extract
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -218,6 +219,28 @@ func TestPageType(t *testing.T) {
 	for _, tt := range tests {
 		if got := extractFile(t, tt.page).PageType; got != tt.want {
 			t.Errorf("%s: page type %q, want %q", tt.page, got, tt.want)
+		}
+	}
+}
+
+func TestPageTypeUndated(t *testing.T) {
+	para := "<p>Our newsroom was founded by a small group of reporters who believed that local stories deserve the same care as global ones, and it still works that way.</p>"
+	var story strings.Builder
+	for _, who := range []string{"The mayor", "A council engineer", "Local shop owners", "The transport union", "Residents of the east bank", "The regional governor"} {
+		fmt.Fprintf(&story, "<p>%s said on Tuesday that closing the old bridge for repairs would send thousands of commuters on a long detour through the industrial district, and asked for a plan by spring.</p>", who)
+	}
+	tests := []struct{ name, url, body, want string }{
+		{name: "about", url: "https://news.example/about/", body: "<h1>About us</h1>" + strings.Repeat(para, 3), want: schema.PageSection},
+		{name: "long story", url: "https://news.example/local/council-closes-old-bridge", body: "<h1>Council closes old bridge</h1>" + story.String(), want: schema.PageArticle},
+	}
+	for _, tt := range tests {
+		page := "<html><head><title>x</title></head><body><main>" + tt.body + "</main></body></html>"
+		a, err := Extract(Input{URL: tt.url, Body: []byte(page)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.PageType != tt.want {
+			t.Errorf("%s: page type %q, want %q", tt.name, a.PageType, tt.want)
 		}
 	}
 }

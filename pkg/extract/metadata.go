@@ -2,8 +2,11 @@ package extract
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 )
@@ -387,8 +390,13 @@ func hasByPrefix(s string) bool {
 }
 
 var (
-	modifiedLabels  = []string{"updated", "update", "modified", "last modified", "aktualisiert", "geändert", "mis à jour", "modifié", "actualizado", "actualización", "atualizado", "atualização", "aggiornato", "aggiornamento", "bijgewerkt", "gewijzigd"}
-	publishedLabels = []string{"published", "posted", "created", "first published", "veröffentlicht", "erstellt", "publié", "publicado", "publicada", "pubblicato", "gepubliceerd", "date", "on "}
+	modifiedLabels  = []string{"updated", "update", "modified", "last modified", "aktualisiert", "geändert", "mis à jour", "modifié", "actualizado", "actualización", "atualizado", "atualização", "aggiornato", "aggiornamento", "bijgewerkt", "gewijzigd", "обновлено", "изменено", "更新"}
+	publishedLabels = []string{"published", "posted", "created", "first published", "veröffentlicht", "erstellt", "publié", "publicado", "publicada", "pubblicato", "gepubliceerd", "опубликовано", "公開", "date", "on "}
+	// cutLabels start a new date inside one line of text, as in
+	// "October 14, 2019 3:45 a.m. CET (updated October 15, 2019 ...)"; the
+	// weak published labels ("date", "on ") are left out because they also
+	// follow a strong one ("Last modified on ...").
+	cutLabels = append(append([]string{}, modifiedLabels...), publishedLabels[:len(publishedLabels)-2]...)
 )
 
 func pickDates(a *Article, mi metaIndex, ld ld, w *walker, c *content, mdy bool, now time.Time, base *url.URL) {
@@ -497,26 +505,86 @@ func hasAnyLabel(l string, labels []string) bool {
 
 // textDates reads a visible dateline such as
 // "Reuters | Updated: 22-08-2020 03:12 IST | Created: 22-08-2020 03:04 IST".
+// A line may hold both dates without a separator; it is cut before each
+// date label, and a date with no label of its own reads as the published
+// one.
 func textDates(s string, mdy bool) (pub, mod *time.Time) {
-	segs := strings.FieldsFunc(s, func(r rune) bool { return r == '|' || r == '•' || r == '·' || r == '\n' || r == '/' && false })
+	segs := strings.FieldsFunc(s, func(r rune) bool {
+		return r == '|' || r == '•' || r == '·' || r == '\n' || r == '(' || r == ')' || r == ';'
+	})
 	for _, seg := range segs {
-		l := strings.ToLower(seg)
-		t, ok := parseDate(seg, mdy)
-		if !ok {
-			continue
-		}
-		switch {
-		case hasAnyLabel(l, modifiedLabels) && !strings.Contains(l, "published") && !strings.Contains(l, "created"):
-			if mod == nil {
-				mod = &t
+		for _, piece := range cutAtLabels(seg) {
+			l := strings.ToLower(piece)
+			t, ok := parseDate(piece, mdy)
+			if !ok {
+				continue
 			}
-		default:
-			if pub == nil {
-				pub = &t
+			switch {
+			case hasAnyLabel(l, modifiedLabels) && !strings.Contains(l, "published") && !strings.Contains(l, "created"):
+				if mod == nil {
+					mod = &t
+				}
+			default:
+				if pub == nil {
+					pub = &t
+				}
 			}
 		}
 	}
 	return pub, mod
+}
+
+// cutAtLabels splits s before every date label that starts a word and is
+// not the first thing in s. Labels inside a longer one ("modified" in
+// "last modified") make no cut of their own.
+func cutAtLabels(s string) []string {
+	l := strings.ToLower(s)
+	if len(l) != len(s) || !containsDigit(s) {
+		return []string{s} // lowercasing moved the bytes; cut nothing
+	}
+	var cuts []int
+	for _, lab := range cutLabels {
+		for from := 0; from < len(l); {
+			i := strings.Index(l[from:], lab)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(lab)
+			if i == 0 {
+				continue
+			}
+			if r, _ := utf8.DecodeLastRuneInString(l[:i]); unicode.IsLetter(r) {
+				continue
+			}
+			cuts = append(cuts, i, i+len(lab))
+		}
+	}
+	if len(cuts) == 0 {
+		return []string{s}
+	}
+	// Keep a cut only if no other label match covers it.
+	var keep []int
+	for k := 0; k < len(cuts); k += 2 {
+		inside := false
+		for j := 0; j < len(cuts); j += 2 {
+			if j != k && cuts[j] < cuts[k] && cuts[k] < cuts[j+1] {
+				inside = true
+				break
+			}
+		}
+		if !inside && !slices.Contains(keep, cuts[k]) {
+			keep = append(keep, cuts[k])
+		}
+	}
+	slices.Sort(keep)
+	out := make([]string, 0, len(keep)+1)
+	prev := 0
+	for _, c := range keep {
+		out = append(out, s[prev:c])
+		prev = c
+	}
+	return append(out, s[prev:])
 }
 
 // pageType tells a story from a home, section or listing page.
@@ -532,7 +600,8 @@ func pageType(a *Article, ld ld, mi metaIndex, w *walker, c *content, base *url.
 	if ld.hasArticle {
 		articleSignals += 2
 	}
-	if strings.Contains(strings.ToLower(mi.first["og:type"]), "article") {
+	ogArticle := strings.Contains(strings.ToLower(mi.first["og:type"]), "article")
+	if ogArticle {
 		articleSignals++
 	}
 	if mi.first["article:published_time"] != "" || ld.published != "" {
@@ -568,6 +637,12 @@ func pageType(a *Article, ld ld, mi metaIndex, w *walker, c *content, base *url.
 	}
 	if home && articleSignals < 3 {
 		return schema.PageHome
+	}
+	// A page with no date from any source, no article markup and only a
+	// little prose is an about, contact or policy page; a story without a
+	// date still reads as one when it is long.
+	if a.Published == nil && !ld.hasArticle && !ogArticle && mi.first["article:published_time"] == "" && story < 1000 {
+		return nonArticleKind(segs, rawQuery)
 	}
 	switch {
 	case story >= 1500 && density < 0.35,

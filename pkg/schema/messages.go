@@ -93,7 +93,7 @@ type Article struct {
 	PageType     string     `json:"page_type"`
 	WordCount    int        `json:"word_count"`
 	// ContentHash is a hex hash of the normalised body.
-	ContentHash      string `json:"content_hash"`
+	ContentHash      string    `json:"content_hash"`
 	FetchedAt        time.Time `json:"fetched_at"`
 	ExtractorVersion string    `json:"extractor_version"`
 	TraceID          string    `json:"trace_id,omitempty"`
@@ -105,22 +105,25 @@ type Article struct {
 // Outcome values. Each URL accepted on crawl.urls ends in exactly one
 // terminal outcome at the fetcher; later stages add their own.
 const (
-	OutcomeFetched         = "fetched"
-	OutcomeNotModified     = "not_modified"
-	OutcomeDuplicate       = "duplicate"
-	OutcomeRobotsDenied    = "robots_denied"
-	OutcomeOutOfScope      = "out_of_scope"
-	OutcomeTooLarge        = "too_large"
-	OutcomeBadContentType  = "bad_content_type"
-	OutcomeHTTPError       = "http_error"
-	OutcomeTimeout         = "timeout"
-	OutcomeNetworkError    = "network_error"
-	OutcomeBlockedAddress  = "blocked_address"
-	OutcomeInvalid         = "invalid"
-	OutcomeDeadLetter      = "dead_letter"
-	OutcomeParsed          = "parsed"
-	OutcomeNonArticle      = "non_article"
-	OutcomeParseError      = "parse_error"
+	OutcomeFetched = "fetched"
+	// OutcomeExpanded: a feed or sitemap was fetched and its entries were
+	// published as crawl requests; no page goes to the parser.
+	OutcomeExpanded       = "expanded"
+	OutcomeNotModified    = "not_modified"
+	OutcomeDuplicate      = "duplicate"
+	OutcomeRobotsDenied   = "robots_denied"
+	OutcomeOutOfScope     = "out_of_scope"
+	OutcomeTooLarge       = "too_large"
+	OutcomeBadContentType = "bad_content_type"
+	OutcomeHTTPError      = "http_error"
+	OutcomeTimeout        = "timeout"
+	OutcomeNetworkError   = "network_error"
+	OutcomeBlockedAddress = "blocked_address"
+	OutcomeInvalid        = "invalid"
+	OutcomeDeadLetter     = "dead_letter"
+	OutcomeParsed         = "parsed"
+	OutcomeNonArticle     = "non_article"
+	OutcomeParseError     = "parse_error"
 )
 
 // Outcome records how one stage finished with one URL. Published on

@@ -277,21 +277,25 @@ func TestFeedsSitemapsAndSources(t *testing.T) {
 	pages := collect(t, js, schema.StreamPages)
 	publish(t, js, site.URL+"/")
 
-	wantFetched := func(u string) {
+	wantOutcome := func(u, want string) {
 		t.Helper()
 		deadline := time.Now().Add(20 * time.Second)
 		for time.Now().Before(deadline) {
 			for _, o := range outcomesByURL(t, outcomes.wait(t, 0, 0))[u] {
-				if o.Outcome == schema.OutcomeFetched {
+				if o.Outcome == want {
 					return
 				}
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		t.Fatalf("%s never fetched", u)
+		t.Fatalf("%s never ended %s", u, want)
 	}
-	for _, p := range []string{"/", "/sitemap-index.xml", "/news-sitemap.xml", "/from-sitemap", "/rss.xml", "/from-feed"} {
-		wantFetched(site.URL + p)
+	for _, p := range []string{"/", "/from-sitemap", "/from-feed"} {
+		wantOutcome(site.URL+p, schema.OutcomeFetched)
+	}
+	// Feeds and sitemaps are expanded into crawl requests, not sent on.
+	for _, p := range []string{"/sitemap-index.xml", "/news-sitemap.xml", "/rss.xml"} {
+		wantOutcome(site.URL+p, schema.OutcomeExpanded)
 	}
 	// Hints travelled with the discovered URLs into the pages.
 	deadline := time.Now().Add(10 * time.Second)

@@ -313,7 +313,7 @@ func (j *job) response(ctx context.Context, res *fetch.Result) ([]bus.Out, error
 		if s.Sources != nil {
 			_ = s.Sources.SetValidators(ctx, j.norm, res.Header.Get("ETag"), res.Header.Get("Last-Modified"))
 		}
-		return j.finish(schema.OutcomeFetched, fmt.Sprintf("%s: %d urls", kind, len(entries)), res.Status), nil
+		return j.finish(schema.OutcomeExpanded, fmt.Sprintf("%s: %d urls", kind, len(entries)), res.Status), nil
 	}
 
 	page, err := j.page(ctx, res)

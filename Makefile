@@ -63,6 +63,11 @@ RUN ?= TestChaos
 test-chaos:
 	cd cmd/newsflow && $(GO) test -count=1 -timeout 60m -run '$(RUN)' -v . -args -chaos -chaos-report $(CURDIR)/RELIABILITY.rows.md
 
+## soak: the demo crawl in a loop for SOAK (30m) with random stage kills; reports memory, goroutines and open files
+SOAK ?= 30m
+soak:
+	cd cmd/newsflow && $(GO) test -count=1 -timeout 0 -run TestSoak -v . -args -soak $(SOAK)
+
 ## compose-up: the full cluster (needs Docker)
 compose-up:
 	docker compose up --build

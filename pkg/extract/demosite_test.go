@@ -119,4 +119,3 @@ func sameSet(got, want []string) bool {
 	slices.Sort(w)
 	return strings.Join(g, "\x00") == strings.Join(w, "\x00")
 }
-

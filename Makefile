@@ -39,13 +39,15 @@ lint: vet
 eval:
 	$(GO) run ./cmd/newsflow eval --data $(DEVSET)
 
-## bench: extractor, pipeline, fetcher and indexer benchmarks
+## bench: extractor vs html.Parse (one core), pipeline over JetStream vs in-process,
+##        fetcher throughput and peak RSS over 100,000 URLs, indexer ingest
 bench:
-	@if [ ! -d "$(DEVSET)" ]; then echo "note: development set not found at $(DEVSET); extractor benchmarks skip (set DEVSET=/path/to/articles-benchmark)"; fi
-	cd pkg && NEWSFLOW_DEVSET=$(DEVSET) $(GO) test -run '^$$' -bench . -benchmem -count 3 ./extract/
-	cd cmd/newsflow && $(GO) test -run '^$$' -bench Pipeline -benchtime 1x -count 3 .
-	cd services/fetcher && $(GO) test -run '^$$' -bench . -benchtime 1x ./...
-	cd services/indexer && $(GO) test -run '^$$' -bench . -benchmem ./...
+	@if [ ! -d "$(DEVSET)" ]; then echo "note: development set not found at $(DEVSET): the extractor benchmark skips; run make bench DEVSET=/path/to/articles-benchmark"; fi
+	cd pkg && NEWSFLOW_DEVSET=$(DEVSET) $(GO) test -run '^$$' -bench 'ExtractVsParse' -benchtime 3x -count 5 -cpu 1 ./extract/
+	cd cmd/newsflow && $(GO) test -run '^$$' -bench Pipeline -benchtime 1x -count 3 -timeout 30m .
+	cd services/fetcher && $(GO) test -run '^$$' -bench FetcherThroughput -benchtime 5000x ./service/
+	cd services/fetcher && $(GO) test -run '^$$' -bench PeakRSS -benchtime 1x -timeout 30m -v ./service/
+	cd services/indexer && $(GO) test -run '^$$' -bench Ingest -benchtime 5000x ./internal/store/
 
 ## fuzz: every fuzz target for FUZZTIME (default 1m) each
 fuzz:

@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 )
@@ -111,4 +113,42 @@ func BenchmarkHTMLParse(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(pages)*b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// BenchmarkExtractVsParse measures the extractor and a bare html.Parse in
+// the same iteration, alternating page by page so both see the same machine
+// load, and reports their CPU ratio (goal <= 1.5), the extractor's pages/s
+// and allocations per page. Run it on one core:
+//
+//	go test -run '^$' -bench ExtractVsParse -benchtime 3x -count 5 -cpu 1 ./extract/
+func BenchmarkExtractVsParse(b *testing.B) {
+	pages := loadDevSet(b)
+	b.SetBytes(totalBytes(pages))
+	var extractTime, parseTime time.Duration
+	var allocs uint64
+	var before, after runtime.MemStats
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, p := range pages {
+			start := time.Now()
+			if _, err := html.Parse(bytes.NewReader(p.body)); err != nil {
+				b.Fatalf("%s: %v", p.id, err)
+			}
+			parseTime += time.Since(start)
+
+			runtime.ReadMemStats(&before)
+			start = time.Now()
+			if _, err := Extract(Input{URL: p.url, Body: p.body}); err != nil {
+				b.Fatalf("%s: %v", p.id, err)
+			}
+			extractTime += time.Since(start)
+			runtime.ReadMemStats(&after)
+			allocs += after.Mallocs - before.Mallocs
+		}
+	}
+	n := float64(len(pages) * b.N)
+	b.ReportMetric(extractTime.Seconds()/parseTime.Seconds(), "ratio")
+	b.ReportMetric(n/extractTime.Seconds(), "extract_pages/s")
+	b.ReportMetric(float64(totalBytes(pages))*float64(b.N)/extractTime.Seconds()/1e6, "extract_MB/s")
+	b.ReportMetric(float64(allocs)/n, "allocs/page")
 }

@@ -77,7 +77,7 @@ type collector struct {
 	msgs []jetstream.Msg
 }
 
-func collect(t *testing.T, js jetstream.JetStream, stream string) *collector {
+func collect(t testing.TB, js jetstream.JetStream, stream string) *collector {
 	t.Helper()
 	ctx := t.Context()
 	// The stream is created by the fetcher at start: wait for it.

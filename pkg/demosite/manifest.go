@@ -25,14 +25,14 @@ type Manifest struct {
 
 // ManifestArticle is what a good extractor should output for one article page.
 type ManifestArticle struct {
-	URL       string     `json:"url"`
-	Title     string     `json:"title"`              // the bare headline, without the site-name suffix of <title>
+	URL   string `json:"url"`
+	Title string `json:"title"` // the bare headline, without the site-name suffix of <title>
 	// Authors are the people credited; when the page credits only a news
 	// agency, the agency (what an extractor should return when no person
 	// is named).
 	Authors []string `json:"authors"`
 	// Agency is the news agency credited, if any.
-	Agency string `json:"agency,omitempty"`
+	Agency    string     `json:"agency,omitempty"`
 	Published time.Time  `json:"published"`          // with the page's own offset
 	Modified  *time.Time `json:"modified,omitempty"` // when the page shows an update
 	Section   string     `json:"section"`            // section slug: "world", "business", "opinion"...

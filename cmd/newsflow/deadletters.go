@@ -175,6 +175,9 @@ func retryDeadLetter(ctx context.Context, js jetstream.JetStream, e deadEntry) e
 	if e.Record.Subject == "" {
 		return errors.New("the original message is gone: nothing to retry")
 	}
+	if e.Record.Truncated {
+		return errors.New("only the first bytes of this payload were kept: it cannot be retried")
+	}
 	msg := &nats.Msg{Subject: e.Record.Subject, Data: e.Record.Data, Header: nats.Header{}}
 	if e.Record.TraceID != "" {
 		msg.Header.Set(schema.HeaderTraceID, e.Record.TraceID)

@@ -402,6 +402,9 @@ func deadLetter[In any](stage string, msg jetstream.Msg, rej Rejection[In]) Out 
 		V: schema.Version, Stage: stage, Subject: msg.Subject(), Fate: rej.Fate.String(),
 		Reason: rej.Reason, Attempts: rej.Attempt, TraceID: rej.TraceID, At: time.Now().UTC(), Data: rej.Data,
 	}
+	if len(dl.Data) > schema.MaxDeadLetterData {
+		dl.Data, dl.Truncated = dl.Data[:schema.MaxDeadLetterData], true
+	}
 	if meta, err := msg.Metadata(); err == nil {
 		dl.Stream, dl.Consumer, dl.Seq = meta.Stream, meta.Consumer, meta.Sequence.Stream
 	}

@@ -22,6 +22,9 @@ type Options struct {
 	Users    []*server.User
 	// SyncInterval is how often the file store fsyncs (0: server default, 2m).
 	SyncInterval time.Duration
+	// MaxPayload is the largest message accepted (0: 1 MiB, the server's
+	// default).
+	MaxPayload int32
 	// Log turns on the server's own logging (to stderr).
 	Log bool
 }
@@ -34,6 +37,9 @@ func Start(o Options) (*server.Server, error) {
 	if o.Host == "" {
 		o.Host = "127.0.0.1"
 	}
+	if o.MaxPayload == 0 {
+		o.MaxPayload = server.MAX_PAYLOAD_SIZE
+	}
 	opts := &server.Options{
 		ServerName:         "newsflow-embedded",
 		Host:               o.Host,
@@ -41,7 +47,7 @@ func Start(o Options) (*server.Server, error) {
 		JetStream:          true,
 		StoreDir:           o.StoreDir,
 		NoSigs:             true,
-		MaxPayload:         server.MAX_PAYLOAD_SIZE,
+		MaxPayload:         o.MaxPayload,
 		Accounts:           o.Accounts,
 		Users:              o.Users,
 		SyncInterval:       o.SyncInterval,

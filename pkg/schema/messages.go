@@ -156,8 +156,14 @@ type DeadLetter struct {
 	URL      string    `json:"url,omitempty"`
 	TraceID  string    `json:"trace_id,omitempty"`
 	At       time.Time `json:"at"`
-	Data     []byte    `json:"data"`
+	// Data is the payload, cut at MaxDeadLetterData bytes (Truncated).
+	Data      []byte `json:"data"`
+	Truncated bool   `json:"truncated,omitempty"`
 }
+
+// MaxDeadLetterData bounds the payload kept in a dead-letter record, so a
+// huge poison message cannot make its own record unpublishable.
+const MaxDeadLetterData = 256 << 10
 
 // MessageURL returns the URL the request is about.
 func (r *CrawlRequest) MessageURL() string { return r.URL }

@@ -21,7 +21,7 @@ func withFaults(h bus.Handler[schema.FetchedPage]) bus.Handler[schema.FetchedPag
 		return h
 	}
 	return func(ctx context.Context, p schema.FetchedPage) ([]bus.Out, error) {
-		if strings.Contains(p.URL, marker) {
+		if strings.Contains(p.URL, marker) || strings.Contains(p.FinalURL, marker) {
 			panic("chaos: extractor fault injected for " + p.URL)
 		}
 		return h(ctx, p)

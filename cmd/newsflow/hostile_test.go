@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/demosite"
+	"github.com/newsflow/newsflow/pkg/natsserver"
+	"github.com/newsflow/newsflow/pkg/schema"
+	fetcher "github.com/newsflow/newsflow/services/fetcher/service"
+	indexer "github.com/newsflow/newsflow/services/indexer/service"
+	parser "github.com/newsflow/newsflow/services/parser/service"
+)
+
+// TestHostileMessages publishes malformed JSON, wrong schema versions,
+// binary garbage, 1 MB+ payloads and empty messages on every subject a
+// stage consumes. Each must end with a clear outcome — refused at publish
+// by the stream, or terminated by the stage with a dead-letter record
+// giving the reason — and every stage must keep working: a valid message
+// sent after the garbage still flows to the index.
+func TestHostileMessages(t *testing.T) {
+	ns, err := natsserver.Start(natsserver.Options{Port: -1, StoreDir: t.TempDir(), MaxPayload: 4 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ns.Shutdown)
+	site := demosite.New(demosite.Options{Articles: 20})
+	srv := httptest.NewServer(site)
+	t.Cleanup(srv.Close)
+	manifest := site.Manifest(srv.URL)
+
+	env := map[string]string{"NATS_URL": ns.ClientURL(), "HTTP_ADDR": "off", "FETCHER_ALLOW_PRIVATE": "true",
+		"FETCHER_HOST_RATE": "200", "FETCHER_DISCOVER": "false", "INDEXER_STORE": filepath.Join(t.TempDir(), "h.db"), "PARSER_MAX_DEPTH": "0"}
+	getenv := func(k string) string { return env[k] }
+	fcfg, _ := fetcher.LoadConfig(nil, getenv)
+	pcfg, _ := parser.LoadConfig(nil, getenv)
+	icfg, err := indexer.LoadConfig(nil, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	icfg.Common.HTTPAddr = "127.0.0.1:0"
+	addr := make(chan string, 1)
+	icfg.AddrOut = addr
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	for _, run := range []func(context.Context) error{
+		func(ctx context.Context) error { return fetcher.Run(ctx, fcfg, zap.NewNop()) },
+		func(ctx context.Context) error { return parser.Run(ctx, pcfg, zap.NewNop()) },
+		func(ctx context.Context) error { return indexer.Run(ctx, icfg, zap.NewNop()) },
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(ctx); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	api := "http://" + <-addr
+
+	nc, js, err := bus.Connect(ctx, bus.ConnOptions{URL: ns.ClientURL()}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	waitUntil(t, "every consumer", func() bool {
+		for name, sc := range bus.DefaultTopology().Consumers() {
+			if _, err := js.Consumer(ctx, sc.Stream, name); err != nil {
+				return false
+			}
+		}
+		return true
+	})
+
+	garbage := map[string][]byte{
+		"empty":          {},
+		"malformed JSON": []byte(`{"v":1,"url":"https://x.example/","depth":`),
+		"wrong version":  []byte(`{"v":99,"url":"https://x.example/","canonical_url":"https://x.example/"}`),
+		"binary garbage": {0x00, 0xff, 0xfe, 0x13, 0x37, 0x00, 0x9c},
+		"1.5 MB payload": bytes.Repeat([]byte("A"), 1536<<10),
+		"not a URL":      []byte("javascript:alert(1)"),
+	}
+	accepted := map[string]int{}
+	for _, subject := range []string{schema.SubjectCrawlURLs, schema.SubjectPagesFetched, schema.SubjectArticlesParsed} {
+		for name, payload := range garbage {
+			_, err := js.Publish(ctx, subject, payload)
+			var apiErr *jetstream.APIError
+			switch {
+			case err == nil:
+				accepted[subject]++
+			case errors.As(err, &apiErr):
+				// Refused by the stream (crawl.urls takes no message over
+				// 64 KiB): the publisher gets the reason at once.
+				t.Logf("%s on %s refused at publish: %v", name, subject, err)
+			default:
+				t.Fatalf("%s on %s: %v", name, subject, err)
+			}
+		}
+	}
+
+	// Valid work after the garbage still flows through every stage.
+	submitCtx, cancelSubmit := context.WithTimeout(ctx, 10*time.Second)
+	defer cancelSubmit()
+	if err := submit(submitCtx, bus.NewPublisher(js), []string{manifest.Articles[0].URL}, discard{}); err != nil {
+		t.Fatal(err)
+	}
+	art := schema.Article{V: schema.Version, URL: "https://direct.example/2024/01/02/hand-made", CanonicalURL: "https://direct.example/2024/01/02/hand-made",
+		Title: "A hand-made article", Body: "Sent straight to articles.parsed after the garbage.", PageType: schema.PageArticle,
+		ContentHash: "abc123", FetchedAt: time.Now().UTC(), ExtractorVersion: "test"}
+	data, _ := json.Marshal(art)
+	if _, err := js.Publish(ctx, schema.SubjectArticlesParsed, data); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		select {
+		case err := <-errs:
+			t.Fatalf("a stage stopped: %v", err)
+		default:
+		}
+		var stats struct {
+			Articles int `json:"articles"`
+		}
+		_ = getJSON(ctx, api+"/api/stats", &stats)
+		if stats.Articles == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("indexed %d articles after the garbage, want 2 (the crawled one and the hand-made one)", stats.Articles)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	// Every accepted piece of garbage was terminated with a reason.
+	var entries []deadEntry
+	want := accepted[schema.SubjectCrawlURLs] + accepted[schema.SubjectPagesFetched] + accepted[schema.SubjectArticlesParsed]
+	waitUntil(t, "a dead-letter record per accepted garbage message", func() bool {
+		entries, _ = readDeadLetters(ctx, js)
+		return len(entries) == want
+	})
+	byStage := map[string]int{}
+	for _, e := range entries {
+		byStage[e.Record.Stage]++
+		if e.Record.Fate != "invalid" || e.Record.Reason == "" {
+			t.Errorf("dead letter %+v: want fate invalid with a reason", e.Record)
+		}
+	}
+	for stage, subject := range map[string]string{"fetcher": schema.SubjectCrawlURLs, "parser": schema.SubjectPagesFetched, "indexer": schema.SubjectArticlesParsed} {
+		if byStage[stage] != accepted[subject] {
+			t.Errorf("%s: %d dead letters for %d accepted garbage messages", stage, byStage[stage], accepted[subject])
+		}
+	}
+	// The fetcher's and parser's garbage also has an outcome on crawl.outcome.
+	invalid := 0
+	if err := eachMessage(ctx, js, schema.StreamOutcomes, func(m jetstream.Msg) {
+		var o schema.Outcome
+		if json.Unmarshal(m.Data(), &o) == nil && o.Outcome == schema.OutcomeInvalid {
+			invalid++
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := accepted[schema.SubjectCrawlURLs] + accepted[schema.SubjectPagesFetched]; invalid != want {
+		t.Errorf("%d invalid outcomes, want %d", invalid, want)
+	}
+}

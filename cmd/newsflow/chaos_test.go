@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/demosite"
+	"github.com/newsflow/newsflow/pkg/pgtest"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -47,6 +48,7 @@ type cluster struct {
 	env      map[string]map[string]string
 	procs    map[string]*managed
 	store    string
+	pg       *pgtest.Server
 }
 
 // managed is one process of the cluster.
@@ -70,7 +72,7 @@ type clusterOptions struct {
 	Articles int
 	Slow     map[string]time.Duration
 	Env      map[string]string // extra env for every stage
-	Store    string            // INDEXER_STORE; a SQLite file in the cluster dir when empty
+	Postgres bool              // index into a private PostgreSQL (c.pg) instead of SQLite
 }
 
 func newCluster(t *testing.T, o clusterOptions) *cluster {
@@ -86,9 +88,10 @@ func newCluster(t *testing.T, o clusterOptions) *cluster {
 	c.manifest = c.site.Manifest(c.srv.URL)
 
 	c.api = freeAddr(t)
-	c.store = o.Store
-	if c.store == "" {
-		c.store = filepath.Join(c.dir, "index.db")
+	c.store = filepath.Join(c.dir, "index.db")
+	if o.Postgres {
+		c.pg = pgtest.Start(t)
+		c.store = c.pg.URL()
 	}
 	base := map[string]string{"NATS_URL": c.natsURL, "LOG_LEVEL": "info", "NATS_ACK_WAIT": chaosAckWait.String()}
 	for k, v := range o.Env {
@@ -355,6 +358,8 @@ func TestChaos(t *testing.T) {
 		full  bool // only in the full suite
 		fault func(c *cluster) time.Duration
 	}
+	// The store-outage scenario runs the indexer on a PostgreSQL it can stop.
+	usesPostgres := func(name string) bool { return strings.HasPrefix(name, "store") }
 	kill := func(name string) func(c *cluster) time.Duration {
 		return func(c *cluster) time.Duration {
 			c.signal(c.procs[name], syscall.SIGKILL)
@@ -371,6 +376,16 @@ func TestChaos(t *testing.T) {
 		}
 	}
 	scenarios := []scenario{
+		{name: "store unreachable for 30s", full: true, fault: func(c *cluster) time.Duration {
+			if err := c.pg.Stop(); err != nil {
+				c.t.Fatal(err)
+			}
+			time.Sleep(30 * time.Second)
+			if err := c.pg.Start(); err != nil {
+				c.t.Fatal(err)
+			}
+			return c.progressAfter(2 * time.Minute)
+		}},
 		{name: "kill -9 fetcher", fault: kill("fetcher")},
 		{name: "kill -9 parser", fault: kill("parser")},
 		{name: "kill -9 indexer", fault: kill("indexer")},
@@ -401,7 +416,11 @@ func TestChaos(t *testing.T) {
 			if sc.full && !*chaosFull {
 				t.Skip("full chaos suite only: make test-chaos")
 			}
-			c := newCluster(t, clusterOptions{Articles: chaosArticles()})
+			opts := clusterOptions{Articles: chaosArticles()}
+			if usesPostgres(sc.name) {
+				opts.Postgres = true
+			}
+			c := newCluster(t, opts)
 			c.submit(c.manifest.Home)
 			want := len(c.manifest.Articles)
 			c.waitIndexed(want*3/10, 3*time.Minute)

@@ -3,13 +3,7 @@ package service
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,104 +12,10 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/newsflow/newsflow/pkg/bus/bustest"
+	"github.com/newsflow/newsflow/pkg/pgtest"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/indexer/internal/articletest"
 )
-
-// postgresServer is a PostgreSQL the test owns: its own data directory,
-// port and socket directory, so the test can stop and start it.
-type postgresServer struct {
-	t          *testing.T
-	dir, data  string
-	port       int
-	asPostgres bool // running as root: initdb refuses root, run as postgres
-}
-
-// startPostgres initdbs and starts a private server. initdb and pg_ctl must
-// be on PATH (or POSTGRES_BIN names their directory).
-func startPostgres(t *testing.T) *postgresServer {
-	t.Helper()
-	if _, err := exec.LookPath(pgBin("initdb")); err != nil {
-		t.Fatalf("initdb not found (%v): install PostgreSQL or set POSTGRES_BIN to its bin directory", err)
-	}
-	// Not t.TempDir: its parents are private to root, and the server runs
-	// as postgres when the test runs as root.
-	dir, err := os.MkdirTemp("", "newsflow-pg-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &postgresServer{t: t, dir: dir, data: filepath.Join(dir, "data"), port: freePort(t), asPostgres: os.Geteuid() == 0}
-	t.Cleanup(func() {
-		_ = p.ctl("stop", "-m", "immediate")
-		os.RemoveAll(dir)
-	})
-	if p.asPostgres {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			t.Fatalf("running as root and no postgres user to run the server: %v", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if out, err := p.command(pgBin("initdb"), "-D", p.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync").CombinedOutput(); err != nil {
-		t.Fatalf("initdb: %v\n%s", err, out)
-	}
-	if err := p.ctl("start"); err != nil {
-		t.Fatalf("pg_ctl start: %v", err)
-	}
-	return p
-}
-
-func pgBin(name string) string {
-	if d := os.Getenv("POSTGRES_BIN"); d != "" {
-		return filepath.Join(d, name)
-	}
-	return name
-}
-
-func (p *postgresServer) command(name string, args ...string) *exec.Cmd {
-	if p.asPostgres {
-		path, err := exec.LookPath(name)
-		if err == nil {
-			name = path
-		}
-		return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
-	}
-	return exec.Command(name, args...)
-}
-
-// ctl runs pg_ctl start or stop and waits for it to finish.
-func (p *postgresServer) ctl(action string, args ...string) error {
-	a := []string{action, "-D", p.data, "-w", "-t", "30"}
-	if action == "start" {
-		// fsync off: the test stops the server, it never crashes the machine.
-		a = append(a, "-l", filepath.Join(p.dir, "server.log"), "-o",
-			fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -k %s -c fsync=off", p.port, p.dir))
-	}
-	out, err := p.command(pgBin("pg_ctl"), append(a, args...)...).CombinedOutput()
-	if err != nil {
-		log, _ := os.ReadFile(filepath.Join(p.dir, "server.log"))
-		return fmt.Errorf("%v: %s\n%s", err, out, log)
-	}
-	return nil
-}
-
-func (p *postgresServer) url() string {
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", p.port)
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
 
 // TestPostgresOutageLosesNothing stops the store for 30 seconds in the
 // middle of ingest through the real service and JetStream: every article
@@ -124,7 +24,7 @@ func TestPostgresOutageLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("30-second outage test; run without -short")
 	}
-	pg := startPostgres(t)
+	pg := pgtest.Start(t)
 	srv := bustest.Server(t)
 	nc, js := bustest.Connect(t, srv)
 
@@ -138,7 +38,7 @@ func TestPostgresOutageLosesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	base := indexer(t, srv.ClientURL(), pg.url())
+	base := indexer(t, srv.ClientURL(), pg.URL())
 
 	const total = 1500
 	arts := make([]schema.Article, total)
@@ -151,7 +51,7 @@ func TestPostgresOutageLosesNothing(t *testing.T) {
 	}
 	waitArticles(t, base, 100, 30*time.Second)
 
-	if err := pg.ctl("stop", "-m", "fast"); err != nil {
+	if err := pg.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	stopped := time.Now()
@@ -175,7 +75,7 @@ func TestPostgresOutageLosesNothing(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	time.Sleep(30*time.Second - time.Since(stopped))
-	if err := pg.ctl("start"); err != nil {
+	if err := pg.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("store was down for %v", time.Since(stopped).Round(time.Second))

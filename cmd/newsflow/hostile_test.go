@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,9 +17,6 @@ import (
 	"github.com/newsflow/newsflow/pkg/demosite"
 	"github.com/newsflow/newsflow/pkg/natsserver"
 	"github.com/newsflow/newsflow/pkg/schema"
-	fetcher "github.com/newsflow/newsflow/services/fetcher/service"
-	indexer "github.com/newsflow/newsflow/services/indexer/service"
-	parser "github.com/newsflow/newsflow/services/parser/service"
 )
 
 // TestHostileMessages publishes malformed JSON, wrong schema versions,
@@ -40,36 +36,10 @@ func TestHostileMessages(t *testing.T) {
 	t.Cleanup(srv.Close)
 	manifest := site.Manifest(srv.URL)
 
-	env := map[string]string{"NATS_URL": ns.ClientURL(), "HTTP_ADDR": "off", "FETCHER_ALLOW_PRIVATE": "true",
-		"FETCHER_HOST_RATE": "200", "FETCHER_DISCOVER": "false", "INDEXER_STORE": filepath.Join(t.TempDir(), "h.db"), "PARSER_MAX_DEPTH": "0"}
-	getenv := func(k string) string { return env[k] }
-	fcfg, _ := fetcher.LoadConfig(nil, getenv)
-	pcfg, _ := parser.LoadConfig(nil, getenv)
-	icfg, err := indexer.LoadConfig(nil, getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	icfg.Common.HTTPAddr = "127.0.0.1:0"
-	addr := make(chan string, 1)
-	icfg.AddrOut = addr
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	errs := make(chan error, 3)
-	for _, run := range []func(context.Context) error{
-		func(ctx context.Context) error { return fetcher.Run(ctx, fcfg, zap.NewNop()) },
-		func(ctx context.Context) error { return parser.Run(ctx, pcfg, zap.NewNop()) },
-		func(ctx context.Context) error { return indexer.Run(ctx, icfg, zap.NewNop()) },
-	} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := run(ctx); err != nil {
-				errs <- err
-			}
-		}()
-	}
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	api := "http://" + <-addr
+	common := map[string]string{"NATS_URL": ns.ClientURL(), "FETCHER_ALLOW_PRIVATE": "true", "FETCHER_HOST_RATE": "200",
+		"FETCHER_DISCOVER": "false", "INDEXER_STORE": filepath.Join(t.TempDir(), "h.db"), "PARSER_MAX_DEPTH": "0"}
+	api, errs := runStages(t, sameEnv(common, nil, nil, nil))
+	ctx := t.Context()
 
 	nc, js, err := bus.Connect(ctx, bus.ConnOptions{URL: ns.ClientURL()}, zap.NewNop())
 	if err != nil {

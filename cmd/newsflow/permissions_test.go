@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -13,14 +12,10 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/demosite"
 	"github.com/newsflow/newsflow/pkg/schema"
-	fetcher "github.com/newsflow/newsflow/services/fetcher/service"
-	indexer "github.com/newsflow/newsflow/services/indexer/service"
-	parser "github.com/newsflow/newsflow/services/parser/service"
 )
 
 var testPasswords = map[string]string{
@@ -156,56 +151,16 @@ func TestPipelineRunsWithLeastPrivilege(t *testing.T) {
 	t.Cleanup(srv.Close)
 	manifest := site.Manifest(srv.URL)
 
-	env := func(user string, extra map[string]string) func(string) string {
-		m := map[string]string{"NATS_URL": s.ClientURL(), "NATS_USER": user,
-			"NATS_PASSWORD": testPasswords[strings.ToUpper(user)+"_NATS_PASSWORD"], "HTTP_ADDR": "off"}
-		for k, v := range extra {
-			m[k] = v
-		}
-		return func(k string) string { return m[k] }
+	env := func(user string, extra map[string]string) map[string]string {
+		return merge(map[string]string{"NATS_URL": s.ClientURL(), "NATS_USER": user,
+			"NATS_PASSWORD": testPasswords[strings.ToUpper(user)+"_NATS_PASSWORD"]}, extra)
 	}
-	fcfg, err := fetcher.LoadConfig(nil, env("fetcher", map[string]string{"FETCHER_ALLOW_PRIVATE": "true", "FETCHER_HOST_RATE": "200"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pcfg, err := parser.LoadConfig(nil, env("parser", nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	icfg, err := indexer.LoadConfig(nil, env("indexer", map[string]string{"INDEXER_STORE": filepath.Join(t.TempDir(), "perm.db"), "HTTP_ADDR": "127.0.0.1:0"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := make(chan string, 1)
-	icfg.AddrOut = addr
-
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	errs := make(chan error, 3)
-	for _, run := range []func(context.Context) error{
-		func(ctx context.Context) error { return fetcher.Run(ctx, fcfg, zap.NewNop()) },
-		func(ctx context.Context) error { return parser.Run(ctx, pcfg, zap.NewNop()) },
-		func(ctx context.Context) error { return indexer.Run(ctx, icfg, zap.NewNop()) },
-	} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				errs <- err
-			}
-		}()
-	}
-	t.Cleanup(func() { cancel(); wg.Wait() })
-
-	var api string
-	select {
-	case a := <-addr:
-		api = "http://" + a
-	case err := <-errs:
-		t.Fatalf("a stage failed under its restricted user: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("the indexer did not start")
-	}
+	api, errs := runStages(t, stageEnv{
+		fetcher: env("fetcher", map[string]string{"FETCHER_ALLOW_PRIVATE": "true", "FETCHER_HOST_RATE": "200"}),
+		parser:  env("parser", nil),
+		indexer: env("indexer", map[string]string{"INDEXER_STORE": filepath.Join(t.TempDir(), "perm.db")}),
+	})
+	ctx := t.Context()
 	_, admin, _ := connectAs(t, s, "admin")
 	waitUntil(t, "the fetcher's consumer", func() bool {
 		_, err := admin.Consumer(ctx, schema.StreamCrawl, schema.ConsumerFetcher)

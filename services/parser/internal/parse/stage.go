@@ -5,10 +5,12 @@
 package parse
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/bus"
@@ -28,6 +30,12 @@ type Stage struct {
 	Bodies BodySource
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// RecentLinks is how many published link ids the stage remembers to
+	// skip republishing them (0: 100,000).
+	RecentLinks int
+
+	recentOnce sync.Once
+	recent     *recent
 }
 
 // Handle is the bus.Handler of the parser.
@@ -71,7 +79,7 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 		outcome.Outcome, outcome.Reason = schema.OutcomeNonArticle, "page type "+art.PageType
 	}
 	outs = append(outs, bus.Out{Subject: schema.SubjectCrawlOutcome, ID: "outcome:parser:" + pageID, Body: outcome})
-	return append(outs, s.links(&page, pageURL, art.Links)...), nil
+	return append(outs, s.links(ctx, &page, pageURL, art.Links)...), nil
 }
 
 func (s *Stage) now() time.Time {
@@ -117,7 +125,11 @@ func (s *Stage) article(page *schema.FetchedPage, pageURL string, art *extract.A
 
 // links returns crawl requests for the page's in-scope links: same
 // registrable domain as the crawl's origin, not deeper than MaxDepth.
-func (s *Stage) links(page *schema.FetchedPage, pageURL string, links []extract.Link) []bus.Out {
+func (s *Stage) links(ctx context.Context, page *schema.FetchedPage, pageURL string, links []extract.Link) []bus.Out {
+	s.recentOnce.Do(func() { s.recent = newRecent(cmp.Or(s.RecentLinks, 100_000)) })
+	// A redelivered page publishes all its links: the first attempt may
+	// have remembered links it then failed to publish.
+	firstAttempt := bus.Attempt(ctx) <= 1
 	depth := page.Depth + 1
 	if depth > s.MaxDepth {
 		return nil
@@ -142,11 +154,15 @@ func (s *Stage) links(page *schema.FetchedPage, pageURL string, links []extract.
 			continue
 		}
 		seen[norm] = true
+		id := "crawl:" + hash(norm)
+		if s.recent.add(id) && firstAttempt {
+			continue
+		}
 		outs = append(outs, bus.Out{
 			Subject: schema.SubjectCrawlURLs,
 			// One id per URL: the CRAWL stream drops the same URL
 			// discovered again within its duplicate window.
-			ID: "crawl:" + hash(norm),
+			ID: id,
 			Body: schema.CrawlRequest{V: schema.Version, URL: norm, Depth: depth, Origin: origin,
 				DiscoveredFrom: pageURL, SubmittedAt: now},
 			// Each discovered URL starts a journey of its own.

@@ -123,8 +123,8 @@ func TestStageStopsAtMaxDepth(t *testing.T) {
 func TestStageRedeliveryIsIdempotent(t *testing.T) {
 	s := &Stage{MaxDepth: 3}
 	p := page(t, "article.html", "https://courier.example/local/2024/05/02/harbour-sea-wall", 0)
-	first, _ := s.Handle(context.Background(), p)
-	second, _ := s.Handle(context.Background(), p)
+	first, _ := s.Handle(bus.WithAttempt(context.Background(), 1), p)
+	second, _ := s.Handle(bus.WithAttempt(context.Background(), 2), p)
 	if len(first) != len(second) {
 		t.Fatalf("%d vs %d outputs", len(first), len(second))
 	}
@@ -224,5 +224,37 @@ func TestStageReparseFollowsNoLinks(t *testing.T) {
 	sec.Reparse = true
 	if outs, _ := s.Handle(context.Background(), sec); len(outs) != 0 {
 		t.Errorf("reparse of a section page gave %d outputs, want none", len(outs))
+	}
+}
+
+func TestStageSkipsLinksItPublishedRecently(t *testing.T) {
+	s := &Stage{MaxDepth: 3}
+	first := page(t, "section.html", "https://courier.example/local/", 1)
+	outs, _ := s.Handle(bus.WithAttempt(context.Background(), 1), first)
+	_, crawls, _ := split(outs)
+	if len(crawls) == 0 {
+		t.Fatal("no links from the section page")
+	}
+	// Another fetch of the same listing repeats every link: none is sent again.
+	again := first
+	again.FetchedAt = first.FetchedAt.Add(time.Minute)
+	outs, _ = s.Handle(bus.WithAttempt(context.Background(), 1), again)
+	if _, crawls, _ := split(outs); len(crawls) != 0 {
+		t.Errorf("%d links republished, want none", len(crawls))
+	}
+}
+
+func TestRecentIsBounded(t *testing.T) {
+	r := newRecent(2)
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		if r.add(id) {
+			t.Fatalf("%s reported as seen", id)
+		}
+	}
+	if len(r.cur)+len(r.prev) > 4 {
+		t.Errorf("holds %d ids, want at most 4", len(r.cur)+len(r.prev))
+	}
+	if !r.add("e") || r.add("a") {
+		t.Error("want the latest id remembered and the oldest forgotten")
 	}
 }

@@ -272,7 +272,7 @@ func splitHostPort(addr string) (string, int, error) {
 
 // progress counts what flows through the pipeline's subjects.
 type progress struct {
-	fetched, articles, nonArticles, failed atomic.Int64
+	fetched, articles, nonArticles, rejected atomic.Int64
 }
 
 func watchProgress(nc *nats.Conn) (*progress, error) {
@@ -293,7 +293,7 @@ func watchProgress(nc *nats.Conn) (*progress, error) {
 			p.nonArticles.Add(1)
 		case schema.OutcomeFetched, schema.OutcomeExpanded, schema.OutcomeDuplicate, schema.OutcomeNotModified, schema.OutcomeParsed:
 		default:
-			p.failed.Add(1)
+			p.rejected.Add(1)
 		}
 	})
 	return p, err
@@ -330,12 +330,12 @@ func reportProgress(ctx context.Context, w io.Writer, js jetstream.JetStream, p 
 		indexed := indexedCount(ctx, apiURL)
 		busy := pipelineBusy(ctx, js)
 		secs := time.Since(start).Seconds()
-		fmt.Fprintf(w, "%5.0fs  fetched %5d  parsed %5d (+%d non-article)  indexed %5d  failed %d  %6.1f pages/s\n",
-			secs, p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), indexed, p.failed.Load(), float64(p.fetched.Load())/secs)
+		fmt.Fprintf(w, "%5.0fs  fetched %5d  parsed %5d (+%d non-article)  indexed %5d  rejected %d  %6.1f pages/s\n",
+			secs, p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), indexed, p.rejected.Load(), float64(p.fetched.Load())/secs)
 		if closed {
 			continue
 		}
-		if !busy && (p.fetched.Load() > 0 || p.failed.Load() > 0 || !expectWork) {
+		if !busy && (p.fetched.Load() > 0 || p.rejected.Load() > 0 || !expectWork) {
 			quiet++
 		} else {
 			quiet = 0
@@ -396,8 +396,8 @@ func summary(ctx context.Context, w io.Writer, apiURL string, demos []*demoServe
 	for _, d := range demos {
 		want += len(d.site.Manifest(d.base).Articles)
 	}
-	fmt.Fprintf(w, "summary: fetched %d pages, %d articles parsed, %d non-article pages, %d failed; indexed %d articles",
-		p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), p.failed.Load(), indexed)
+	fmt.Fprintf(w, "summary: fetched %d pages, %d articles parsed, %d non-article pages, %d rejected (robots.txt, dead links, errors); indexed %d articles",
+		p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), p.rejected.Load(), indexed)
 	if len(demos) > 0 {
 		fmt.Fprintf(w, " (the demo sites have %d)", want)
 	}

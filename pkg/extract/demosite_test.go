@@ -25,7 +25,7 @@ func TestDemoSite(t *testing.T) {
 		sites []*demosite.Site
 	}{
 		{name: "network", sites: demosite.NewNetwork(2, demosite.Options{Articles: 240})},
-		{name: "single", sites: []*demosite.Site{demosite.New(demosite.Options{Articles: 240, Seed: 7})}},
+		{name: "single", sites: []*demosite.Site{demosite.New(demosite.Options{Articles: 2000, Seed: 7})}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

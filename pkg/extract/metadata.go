@@ -606,6 +606,10 @@ func pageType(a *Article, ld ld, mi metaIndex, w *walker, c *content, base *url.
 	}
 	if mi.first["article:published_time"] != "" || ld.published != "" {
 		articleSignals++
+	} else if src := a.Provenance["published"]; a.Published != nil && src != "url" && src != "hint" {
+		// A dateline on the page (a <time> element, a byline date) marks a
+		// story as well as the markup does.
+		articleSignals++
 	}
 	if base != nil {
 		if _, ok := urlDate(path); ok {

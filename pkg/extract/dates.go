@@ -381,6 +381,19 @@ func parseFree(s string, mdy bool) (time.Time, bool) {
 		y, m, d, dateEnd = year, mo, day, end
 		break
 	}
+	// East Asian date: 2020年4月14日 (Chinese, Japanese), 2020년 4월 14일 (Korean).
+	if y < 0 {
+		for i := 0; i+5 < len(toks); i++ {
+			if toks[i].kind == 'n' && len(toks[i].s) == 4 && (toks[i+1].s == "年" || toks[i+1].s == "년") &&
+				toks[i+2].kind == 'n' && (toks[i+3].s == "月" || toks[i+3].s == "월") &&
+				toks[i+4].kind == 'n' && (toks[i+5].s == "日" || toks[i+5].s == "일") {
+				if _, ok := mkDate(toks[i].num, toks[i+2].num, toks[i+4].num); ok {
+					y, m, d, dateEnd = toks[i].num, toks[i+2].num, toks[i+4].num, i+5
+					break
+				}
+			}
+		}
+	}
 	// Numeric date: a sep b sep c.
 	if y < 0 {
 		for i := 0; i+4 < len(toks); i++ {

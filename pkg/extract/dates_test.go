@@ -31,6 +31,10 @@ func TestParseDate(t *testing.T) {
 		{give: "may be tomorrow", want: ""},
 		{give: "October 14, 2019 3:45 a.m. CET", want: "2019-10-14T03:45:00+01:00"},
 		{give: "February 5, 2021 1:32 p.m. IST", want: time.Date(2021, 2, 5, 13, 32, 0, 0, ist).Format(time.RFC3339)},
+		{give: "公開: 2020年4月14日 04:34 JST", want: "2020-04-14T04:34:00+09:00"},
+		{give: "2023年11月12日 16:30", want: "2023-11-12T16:30:00Z"},
+		{give: "입력 2021년 3월 5일 09:10", want: "2021-03-05T09:10:00Z"},
+		{give: "2020年13月40日", want: ""},
 		// a name that is also a month ("Marco", Portuguese March) before the date
 		{give: "By Marco Okafor September 21, 2025 5:08 a.m. GMT", want: "2025-09-21T05:08:00Z"},
 		{give: "Marco Rossi, 22.08.2020", want: "2020-08-22T00:00:00Z"},

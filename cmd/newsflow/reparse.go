@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -74,7 +75,7 @@ func reparse(ctx context.Context, js jetstream.JetStream, start time.Time, dryRu
 	}
 	last := stream.CachedInfo().State.LastSeq
 	pub := bus.NewPublisher(js)
-	run := time.Now().UnixNano()
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	sent := 0
 	for {
 		msg, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
@@ -86,10 +87,10 @@ func reparse(ctx context.Context, js jetstream.JetStream, start time.Time, dryRu
 			return sent, err
 		}
 		var page schema.FetchedPage
-		if json.Unmarshal(msg.Data(), &page) == nil && page.V == schema.Version && !page.Reparse {
-			page.Reparse = true
+		if json.Unmarshal(msg.Data(), &page) == nil && page.V == schema.Version && page.Reparse == "" {
+			page.Reparse = run
 			if !dryRun {
-				out := bus.Out{Subject: schema.SubjectPagesFetched, ID: fmt.Sprintf("reparse:%d:%d", run, meta.Sequence.Stream), Body: page}
+				out := bus.Out{Subject: schema.SubjectPagesFetched, ID: fmt.Sprintf("reparse:%s:%d", run, meta.Sequence.Stream), Body: page}
 				if err := pub.Publish(ctx, out, msg.Headers().Get(schema.HeaderTraceID)); err != nil {
 					return sent, err
 				}

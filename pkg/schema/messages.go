@@ -59,9 +59,10 @@ type FetchedPage struct {
 	BodyRef string `json:"body_ref,omitempty"`
 	// BodySize is the decoded body length in bytes.
 	BodySize int `json:"body_size"`
-	// Reparse marks a retained page sent through the parser again (newsflow
-	// reparse): its article is re-extracted, its links are not followed again.
-	Reparse bool `json:"reparse,omitempty"`
+	// Reparse names the `newsflow reparse` run that sent this retained page
+	// through the parser again: its article is re-extracted and republished,
+	// its links are not followed again. Empty for a fresh fetch.
+	Reparse string `json:"reparse,omitempty"`
 }
 
 // Page types.
@@ -97,6 +98,9 @@ type Article struct {
 	FetchedAt        time.Time `json:"fetched_at"`
 	ExtractorVersion string    `json:"extractor_version"`
 	TraceID          string    `json:"trace_id,omitempty"`
+	// Reparse names the `newsflow reparse` run this extraction comes from:
+	// it replaces the extraction of the same fetch in the index.
+	Reparse string `json:"reparse,omitempty"`
 	// Provenance maps a field name to the source that gave it
 	// ("json-ld", "opengraph", "meta", "microdata", "time", "text", "url", "hint").
 	Provenance map[string]string `json:"provenance,omitempty"`

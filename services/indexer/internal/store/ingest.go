@@ -182,7 +182,12 @@ func ingestArticle(ctx context.Context, tx ingestTx, r *row, now time.Time, res 
 	if err := tx.alias(ctx, id, r.a.URL); err != nil {
 		return wrap("record url", err)
 	}
-	if !r.a.FetchedAt.After(fetched) {
+	// A newer fetch replaces the article; so does a re-extraction of the
+	// same fetch (newsflow reparse, after an extractor upgrade). A
+	// redelivery or an older fetch changes nothing.
+	// (Stores keep milliseconds, so compare at that precision.)
+	reparse := r.a.Reparse != "" && r.a.FetchedAt.Truncate(time.Millisecond).Equal(fetched.Truncate(time.Millisecond))
+	if !r.a.FetchedAt.After(fetched) && !reparse {
 		res.Unchanged++
 		return nil
 	}

@@ -237,6 +237,41 @@ func TestNewerFetchUpdatesAndKeepsVersions(t *testing.T) {
 	})
 }
 
+func TestReparseReplacesTheSameFetch(t *testing.T) {
+	each(t, func(t *testing.T, b backend) {
+		s := b.open(t)
+		old := articletest.Article("daily.example", 11)
+		mustIngest(t, s, old)
+
+		// An upgraded extractor reads the same fetch better.
+		better := old
+		better.Title = "Harbour wall vote: council backs rebuild"
+		better.Body = old.Body + "\n\nA paragraph the old extractor dropped."
+		better.ContentHash = articletest.Hash(better.Body)
+		better.ExtractorVersion = "next"
+		better.Reparse = "run-1"
+		if got := mustIngest(t, s, better); got != (IngestResult{Updated: 1}) {
+			t.Errorf("reparse = %+v, want 1 updated", got)
+		}
+		// The same re-extraction without the reparse mark is a redelivery.
+		again := better
+		again.Reparse, again.Title = "", "A redelivery must not win"
+		if got := mustIngest(t, s, again); got != (IngestResult{Unchanged: 1}) {
+			t.Errorf("redelivery = %+v, want 1 unchanged", got)
+		}
+		got, err := s.Article(t.Context(), old.CanonicalURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Title != better.Title || got.ContentHash != better.ContentHash {
+			t.Errorf("article = %q %s, want the re-extraction %q %s", got.Title, got.ContentHash, better.Title, better.ContentHash)
+		}
+		if st := mustStats(t, s); st.Articles != 1 {
+			t.Errorf("articles = %d, want 1: a reparse updates in place", st.Articles)
+		}
+	})
+}
+
 func TestArticleByURLOrCanonical(t *testing.T) {
 	each(t, func(t *testing.T, b backend) {
 		s := b.open(t)

@@ -63,13 +63,12 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 	if art.PageType == schema.PageArticle {
 		outs = append(outs, bus.Out{
 			Subject: schema.SubjectArticlesParsed,
-			// The extractor version is part of the id: a reparse after an
-			// upgrade publishes anew, a redelivery does not.
-			ID:   "article:" + extract.Version + ":" + pageID,
+			// A redelivery publishes nothing new; a reparse run does.
+			ID:   "article:" + extract.Version + ":" + pageID + reparseSuffix(page.Reparse),
 			Body: s.article(&page, pageURL, art, traceID),
 		})
 	}
-	if page.Reparse {
+	if page.Reparse != "" {
 		// The page's fate was recorded and its links followed the first time.
 		return outs, nil
 	}
@@ -119,6 +118,7 @@ func (s *Stage) article(page *schema.FetchedPage, pageURL string, art *extract.A
 		FetchedAt:        page.FetchedAt,
 		ExtractorVersion: extract.Version,
 		TraceID:          traceID,
+		Reparse:          page.Reparse,
 		Provenance:       art.Provenance,
 	}
 }
@@ -181,4 +181,11 @@ func pageKey(p *schema.FetchedPage) string {
 func hash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:12])
+}
+
+func reparseSuffix(run string) string {
+	if run == "" {
+		return ""
+	}
+	return ":reparse:" + run
 }

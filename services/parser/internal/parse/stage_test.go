@@ -211,7 +211,7 @@ func TestBodyRejectsBombs(t *testing.T) {
 func TestStageReparseFollowsNoLinks(t *testing.T) {
 	s := &Stage{MaxDepth: 3}
 	p := page(t, "article.html", "https://courier.example/local/2024/05/02/harbour-sea-wall", 0)
-	p.Reparse = true
+	p.Reparse = "run-1"
 	outs, err := s.Handle(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
@@ -221,7 +221,7 @@ func TestStageReparseFollowsNoLinks(t *testing.T) {
 		t.Errorf("reparse gave %d articles, %d crawls, %d outcomes; want only the article", len(articles), len(crawls), len(outcomes))
 	}
 	sec := page(t, "section.html", "https://courier.example/local/", 0)
-	sec.Reparse = true
+	sec.Reparse = "run-1"
 	if outs, _ := s.Handle(context.Background(), sec); len(outs) != 0 {
 		t.Errorf("reparse of a section page gave %d outputs, want none", len(outs))
 	}

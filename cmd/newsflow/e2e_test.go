@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/demosite"
 	"github.com/newsflow/newsflow/pkg/natsserver"
+	"github.com/newsflow/newsflow/pkg/pgtest"
 )
 
 // buildBinaries builds the three services and the operator's tool once
@@ -127,9 +130,15 @@ func getJSONT(t *testing.T, u string, v any) int {
 }
 
 // TestEndToEnd runs the three real binaries as separate processes against
-// one nats-server, crawls the demo site and checks the index against the
-// site's own manifest.
+// one nats-server, crawls two demo sites that share wire stories, and checks
+// the index against the sites' own manifests — once on SQLite and once on
+// PostgreSQL, which must index the same articles.
 func TestEndToEnd(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { endToEnd(t, filepath.Join(t.TempDir(), "e2e.db")) })
+	t.Run("postgres", func(t *testing.T) { endToEnd(t, pgtest.Start(t).URL()) })
+}
+
+func endToEnd(t *testing.T, store string) {
 	bin := binaries(t)
 	ns, err := natsserver.Start(natsserver.Options{Port: -1, StoreDir: t.TempDir()})
 	if err != nil {
@@ -137,38 +146,41 @@ func TestEndToEnd(t *testing.T) {
 	}
 	t.Cleanup(ns.Shutdown)
 
-	site := demosite.New(demosite.Options{})
-	srv := httptest.NewServer(site)
-	t.Cleanup(srv.Close)
-	manifest := site.Manifest(srv.URL)
+	var manifests []demosite.Manifest
+	var sites []*demosite.Site
+	for _, site := range demosite.NewNetwork(2, demosite.Options{}) {
+		srv := httptest.NewServer(site)
+		t.Cleanup(srv.Close)
+		sites = append(sites, site)
+		manifests = append(manifests, site.Manifest(srv.URL))
+	}
 
 	api := freeAddr(t)
 	common := map[string]string{"NATS_URL": ns.ClientURL(), "LOG_LEVEL": "info"}
-	with := func(extra map[string]string) map[string]string {
-		m := map[string]string{}
-		for k, v := range common {
-			m[k] = v
-		}
-		for k, v := range extra {
-			m[k] = v
-		}
-		return m
-	}
+	addrs := map[string]string{"fetcher": freeAddr(t), "parser": freeAddr(t), "indexer": api}
 	procs := []*proc{
-		startProc(t, bin, "fetcher", with(map[string]string{"HTTP_ADDR": freeAddr(t), "FETCHER_ALLOW_PRIVATE": "true", "FETCHER_HOST_RATE": "100"})),
-		startProc(t, bin, "parser", with(map[string]string{"HTTP_ADDR": freeAddr(t), "PARSER_MAX_DEPTH": "4"})),
-		startProc(t, bin, "indexer", with(map[string]string{"HTTP_ADDR": api, "INDEXER_STORE": filepath.Join(t.TempDir(), "e2e.db")})),
+		startProc(t, bin, "fetcher", merge(common, map[string]string{"HTTP_ADDR": addrs["fetcher"], "FETCHER_ALLOW_PRIVATE": "true", "FETCHER_HOST_RATE": "100"})),
+		startProc(t, bin, "parser", merge(common, map[string]string{"HTTP_ADDR": addrs["parser"], "PARSER_MAX_DEPTH": "4"})),
+		startProc(t, bin, "indexer", merge(common, map[string]string{"HTTP_ADDR": api, "INDEXER_STORE": store})),
 	}
 
-	out, err := exec.Command(filepath.Join(bin, "newsflow"), "submit", "--nats", ns.ClientURL(), manifest.Home).CombinedOutput()
+	var homes []string
+	for _, m := range manifests {
+		homes = append(homes, m.Home)
+	}
+	out, err := exec.Command(filepath.Join(bin, "newsflow"), append([]string{"submit", "--nats", ns.ClientURL()}, homes...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("submit: %v\n%s", err, out)
 	}
 	seedTrace := strings.Fields(string(out))[0]
 
-	want := len(manifest.Articles)
+	want := 0
+	for _, m := range manifests {
+		want += len(m.Articles)
+	}
 	var stats struct {
-		Articles int `json:"articles"`
+		Articles      int `json:"articles"`
+		DuplicateRows int `json:"duplicate_rows"`
 	}
 	deadline := time.Now().Add(4 * time.Minute)
 	for {
@@ -184,44 +196,70 @@ func TestEndToEnd(t *testing.T) {
 	}
 	time.Sleep(2 * time.Second) // let stragglers (redirects, retries) land
 	getJSONT(t, "http://"+api+"/api/stats", &stats)
-	if stats.Articles != want {
-		t.Errorf("indexed %d articles, the manifest has %d: every article must be indexed exactly once", stats.Articles, want)
+	if stats.Articles != want || stats.DuplicateRows != 0 {
+		t.Errorf("indexed %d articles (%d duplicate rows), the manifests have %d: every article must be indexed exactly once", stats.Articles, stats.DuplicateRows, want)
 	}
 
-	// Every article: found by its URL, with the manifest's title and dates.
-	for _, ma := range manifest.Articles {
-		var got struct {
-			Title     string     `json:"title"`
-			Published *time.Time `json:"published"`
-		}
-		if code := getJSONT(t, "http://"+api+"/api/articles?url="+url.QueryEscape(ma.URL), &got); code != http.StatusOK {
-			t.Errorf("article %s: status %d", ma.URL, code)
-			continue
-		}
-		if got.Title != ma.Title {
-			t.Errorf("article %s: title %q, want %q", ma.URL, got.Title, ma.Title)
-		}
-		if got.Published == nil || !got.Published.Equal(ma.Published) {
-			t.Errorf("article %s: published %v, want %v", ma.URL, got.Published, ma.Published)
+	// Every article: found by its URL, with the manifest's title and dates;
+	// syndicated copies of a wire story share one story id.
+	type indexed struct {
+		Title     string     `json:"title"`
+		Published *time.Time `json:"published"`
+		StoryID   int64      `json:"story_id"`
+	}
+	stories := map[string]map[int64]bool{}
+	for _, m := range manifests {
+		for _, ma := range m.Articles {
+			var got indexed
+			if code := getJSONT(t, "http://"+api+"/api/articles?url="+url.QueryEscape(ma.URL), &got); code != http.StatusOK {
+				t.Errorf("article %s: status %d", ma.URL, code)
+				continue
+			}
+			if got.Title != ma.Title {
+				t.Errorf("article %s: title %q, want %q", ma.URL, got.Title, ma.Title)
+			}
+			if got.Published == nil || !got.Published.Equal(ma.Published) {
+				t.Errorf("article %s: published %v, want %v", ma.URL, got.Published, ma.Published)
+			}
+			if ma.Story != "" {
+				if stories[ma.Story] == nil {
+					stories[ma.Story] = map[int64]bool{}
+				}
+				stories[ma.Story][got.StoryID] = true
+			}
 		}
 	}
+	shared := 0
+	for story, ids := range stories {
+		if len(ids) != 1 {
+			t.Errorf("wire story %s indexed under %d story ids, want one", story, len(ids))
+		}
+		shared++
+	}
+	if shared == 0 {
+		t.Error("no wire story shared between the demo sites: the story check proved nothing")
+	}
 	// Non-article pages produced no article.
-	for _, u := range manifest.NonArticles {
-		if code := getJSONT(t, "http://"+api+"/api/articles?url="+url.QueryEscape(u), nil); code != http.StatusNotFound {
-			t.Errorf("non-article page %s: /api/articles answered %d, want 404", u, code)
+	for _, m := range manifests {
+		for _, u := range m.NonArticles {
+			if code := getJSONT(t, "http://"+api+"/api/articles?url="+url.QueryEscape(u), nil); code != http.StatusNotFound {
+				t.Errorf("non-article page %s: /api/articles answered %d, want 404", u, code)
+			}
+		}
+		if len(m.Disallowed) == 0 {
+			t.Fatal("the demo site links no disallowed URL: the robots check would prove nothing")
 		}
 	}
 	// The disallowed path was never requested.
-	if len(manifest.Disallowed) == 0 {
-		t.Fatal("the demo site links no disallowed URL: the robots check would prove nothing")
-	}
-	for _, r := range site.Requests() {
-		if strings.HasPrefix(r.Path, "/private/") {
-			t.Errorf("robots.txt disallows /private/, yet %s was requested", r.Path)
+	for _, site := range sites {
+		for _, r := range site.Requests() {
+			if strings.HasPrefix(r.Path, "/private/") {
+				t.Errorf("robots.txt disallows /private/, yet %s was requested", r.Path)
+			}
 		}
 	}
 	// Search finds an article by a word of its body.
-	probe := manifest.Articles[len(manifest.Articles)/2]
+	probe := manifests[0].Articles[len(manifests[0].Articles)/2]
 	var res struct {
 		Total   int `json:"total"`
 		Results []struct {
@@ -237,7 +275,33 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("search for %q did not return %s (got %d results)", probe.Words, probe.URL, res.Total)
 	}
 
-	// Every log line is JSON; the seed's trace id is in all three logs.
+	// Every binary answers its health, readiness and metrics endpoints, and
+	// the dashboard shipped in deploy/ only charts metrics they export.
+	var metrics strings.Builder
+	for name, addr := range addrs {
+		for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+			resp, err := http.Get("http://" + addr + path)
+			if err != nil {
+				t.Errorf("%s %s: %v", name, path, err)
+				continue
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("%s %s: %d %s", name, path, resp.StatusCode, body)
+			}
+			if path == "/metrics" {
+				metrics.Write(body)
+			}
+		}
+	}
+	for _, name := range dashboardMetrics(t) {
+		if !strings.Contains(metrics.String(), "\n"+name) {
+			t.Errorf("the Grafana dashboard charts %s, which no stage exports", name)
+		}
+	}
+
+	// Every log line is JSON; an article's trace id is in all three logs.
 	for _, p := range procs {
 		data, err := os.ReadFile(p.log)
 		if err != nil {
@@ -267,7 +331,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		return true
 	}
-	// The seed is the home page (not an article, so it never reaches the
+	// The seeds are home pages (not articles, so they never reach the
 	// indexer); follow an article's trace instead, found in the indexer log.
 	joined := false
 	idx, _ := os.ReadFile(procs[2].log)
@@ -287,4 +351,26 @@ func TestEndToEnd(t *testing.T) {
 	if !bytes.Contains(fetcherLog, []byte(seedTrace)) {
 		t.Errorf("the seed's trace id %s is not in the fetcher log", seedTrace)
 	}
+}
+
+// dashboardMetrics returns the metric names deploy/grafana/newsflow.json
+// queries (histograms by their _bucket series).
+func dashboardMetrics(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile("../../deploy/grafana/newsflow.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, m := range regexp.MustCompile(`newsflow_[a-z_]+`).FindAllString(string(data), -1) {
+		if !seen[m] && m != "newsflow_pipeline" {
+			seen[m] = true
+			names = append(names, m)
+		}
+	}
+	if len(names) < 5 {
+		t.Fatalf("the dashboard queries only %v", names)
+	}
+	return names
 }

@@ -8,7 +8,7 @@ DEVSET   ?= $(abspath ../shared/data/articles-benchmark)
 FUZZTIME ?= 1m
 TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test build bench eval fuzz lint vet compose-up test-chaos soak clean
+.PHONY: run test build bench eval fuzz lint vet compose-up test-chaos test-politeness soak clean
 
 ## run: the whole pipeline embedded on the demo site; search stays up until Ctrl-C
 run:
@@ -64,6 +64,10 @@ fuzz:
 RUN ?= TestChaos
 test-chaos:
 	cd cmd/newsflow && $(GO) test -count=1 -timeout 60m -run '$(RUN)' -v . -args -chaos -chaos-report $(CURDIR)/RELIABILITY.rows.md
+
+## test-politeness: three fetcher processes, one host at 2 requests/s, 200 URLs (about 100 s)
+test-politeness:
+	cd cmd/newsflow && $(GO) test -count=1 -run TestPolitenessAcrossFetcherProcesses -v . -args -politeness-urls 200 -politeness-rate 2
 
 ## soak: the demo crawl in a loop for SOAK (30m) with random stage kills; reports memory, goroutines and open files
 SOAK ?= 30m

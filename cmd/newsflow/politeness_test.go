@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -17,16 +18,19 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
+var (
+	politenessURLs = flag.Int("politeness-urls", 60, "TestPolitenessAcrossFetcherProcesses: URLs of the one host (make test-politeness: 200)")
+	politenessRate = flag.Int("politeness-rate", 3, "TestPolitenessAcrossFetcherProcesses: the host's limit in requests/s (make test-politeness: 2)")
+)
+
 // TestPolitenessAcrossFetcherProcesses starts three fetcher processes on
-// one bus and gives them 60 URLs of one host limited to 3 requests/s: the
+// one bus and gives them 60 URLs of one host limited to 3 requests/s
+// (make test-politeness: 200 URLs at 2 requests/s): the
 // host's request log never shows more than the limit in any one-second
 // window (plus one for timing at the window's edge), and every URL is
 // fetched.
 func TestPolitenessAcrossFetcherProcesses(t *testing.T) {
-	const (
-		rate = 3
-		urls = 60
-	)
+	rate, urls := *politenessRate, *politenessURLs
 	var mu sync.Mutex
 	var hits []time.Time
 	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -66,7 +70,7 @@ func TestPolitenessAcrossFetcherProcesses(t *testing.T) {
 	}
 
 	fetched := map[string]bool{}
-	deadline := time.Now().Add(urls/rate*time.Second + 60*time.Second)
+	deadline := time.Now().Add(time.Duration(urls/rate)*time.Second + 60*time.Second)
 	for len(fetched) < urls {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d of %d URLs fetched before the deadline", len(fetched), urls)

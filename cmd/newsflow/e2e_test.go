@@ -382,3 +382,12 @@ func dashboardMetrics(t *testing.T) []string {
 	}
 	return names
 }
+
+// TestMain removes the binaries built for the process-level tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}

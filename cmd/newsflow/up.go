@@ -321,6 +321,7 @@ func reportProgress(ctx context.Context, w io.Writer, js jetstream.JetStream, p 
 	defer tick.Stop()
 	quiet := 0
 	closed := false
+	last := ""
 	for {
 		select {
 		case <-ctx.Done():
@@ -330,8 +331,13 @@ func reportProgress(ctx context.Context, w io.Writer, js jetstream.JetStream, p 
 		indexed := indexedCount(ctx, apiURL)
 		busy := pipelineBusy(ctx, js)
 		secs := time.Since(start).Seconds()
-		fmt.Fprintf(w, "%5.0fs  fetched %5d  parsed %5d (+%d non-article)  indexed %5d  rejected %d  %6.1f pages/s\n",
-			secs, p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), indexed, p.rejected.Load(), float64(p.fetched.Load())/secs)
+		line := fmt.Sprintf("fetched %5d  parsed %5d (+%d non-article)  indexed %5d  rejected %d",
+			p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), indexed, p.rejected.Load())
+		// Once drained, speak only when something new arrives.
+		if !closed || line != last {
+			fmt.Fprintf(w, "%5.0fs  %s  %6.1f pages/s\n", secs, line, float64(p.fetched.Load())/secs)
+		}
+		last = line
 		if closed {
 			continue
 		}

@@ -12,7 +12,7 @@ TEST_FLAGS ?= -count=1 -timeout 20m
 
 ## run: the whole pipeline embedded on the demo site; search stays up until Ctrl-C
 run:
-	$(GO) run ./cmd/newsflow up --demo
+	$(GO) run ./cmd/newsflow up --demo --fresh --data .newsflow/demo
 
 ## test: every module of the workspace
 test:

@@ -39,6 +39,7 @@ type upConfig struct {
 	DemoSites    int
 	DemoArticles int
 	ExitWhenIdle bool
+	Fresh        bool
 	HostRate     float64
 	AllowPrivate bool
 	MaxDepth     int
@@ -58,6 +59,7 @@ func parseUp(args []string, stderr io.Writer) (upConfig, error) {
 	fs.IntVar(&c.DemoSites, "demo-sites", 2, "demo sites sharing wire stories")
 	fs.IntVar(&c.DemoArticles, "demo-articles", 240, "article pages per demo site")
 	fs.BoolVar(&c.ExitWhenIdle, "exit-when-idle", false, "exit 0 once the crawl has drained, after printing a summary")
+	fs.BoolVar(&c.Fresh, "fresh", false, "delete the data directory first (the demo's sites get new addresses every run)")
 	fs.Float64Var(&c.HostRate, "host-rate", 0, "requests per second per host (default 1, or 100 with --demo, whose site is local)")
 	fs.BoolVar(&c.AllowPrivate, "allow-private", false, "allow fetching loopback and private addresses (implied by --demo)")
 	fs.IntVar(&c.MaxDepth, "max-depth", 4, "deepest crawl depth of a followed link")
@@ -94,6 +96,11 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseUp(args, stderr)
 	if err != nil {
 		return err
+	}
+	if cfg.Fresh {
+		if err := os.RemoveAll(cfg.DataDir); err != nil {
+			return fmt.Errorf("data dir: %w", err)
+		}
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return fmt.Errorf("data dir: %w", err)

@@ -40,7 +40,7 @@ var SQLitePragmas = []string{
 	"synchronous(FULL)",
 	"busy_timeout(10000)",
 	"foreign_keys(ON)",
-	"cache_size(-32000)", // 32 MiB of page cache per connection
+	"cache_size(-16000)", // 16 MiB of page cache per connection (4 connections: memory stays bounded)
 	// Statement journals in memory, not in temp files: every upsert opens
 	// one, and writing it to disk cost a fifth of ingest time.
 	"temp_store(MEMORY)",
@@ -60,8 +60,8 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(8)
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(0)
 	s := &SQLite{db: db}
 	if err := s.migrate(ctx); err != nil {

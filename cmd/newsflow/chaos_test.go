@@ -412,10 +412,10 @@ func TestChaos(t *testing.T) {
 		}},
 	}
 	for _, sc := range scenarios {
+		if sc.full && !*chaosFull {
+			continue // the full suite only: make test-chaos
+		}
 		t.Run(sc.name, func(t *testing.T) {
-			if sc.full && !*chaosFull {
-				t.Skip("full chaos suite only: make test-chaos")
-			}
 			opts := clusterOptions{Articles: chaosArticles()}
 			if usesPostgres(sc.name) {
 				opts.Postgres = true

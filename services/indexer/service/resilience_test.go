@@ -81,25 +81,7 @@ func TestPostgresOutageLosesNothing(t *testing.T) {
 	t.Logf("store was down for %v", time.Since(stopped).Round(time.Second))
 
 	waitArticles(t, base, total, 60*time.Second)
-	// Wait for the consumer to settle every message.
-	deadline = time.Now().Add(30 * time.Second)
-	for {
-		c, err := js.Consumer(t.Context(), schema.StreamArticles, schema.ConsumerIndexer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		info, err := c.Info(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if info.NumAckPending == 0 && info.NumPending == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("consumer still has %d unacked, %d pending", info.NumAckPending, info.NumPending)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	waitSettled(t, js, 30*time.Second)
 	var st struct {
 		Articles      int `json:"articles"`
 		URLs          int `json:"urls"`

@@ -128,24 +128,7 @@ func TestIndexesArticlesFromJetStream(t *testing.T) {
 	waitArticles(t, base, len(arts), 20*time.Second)
 
 	// Every message is settled: acked or terminated, none pending.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := js.Consumer(t.Context(), schema.StreamArticles, schema.ConsumerIndexer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		info, err := c.Info(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if info.NumAckPending == 0 && info.NumPending == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("consumer still has %d unacked, %d pending", info.NumAckPending, info.NumPending)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitSettled(t, js, 10*time.Second)
 
 	var st struct{ Articles, Pages, Versions int }
 	getJSON(t, base+"/api/stats", &st)
@@ -221,5 +204,29 @@ func TestRunFailsOnBusyAddress(t *testing.T) {
 	defer cancel()
 	if err := Run(ctx, cfg, zap.NewNop()); err == nil || !strings.Contains(err.Error(), "listen") {
 		t.Errorf("Run on a busy address = %v, want a listen error", err)
+	}
+}
+
+// waitSettled waits until the indexer's consumer has no message pending or
+// unacked.
+func waitSettled(t *testing.T, js jetstream.JetStream, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		c, err := js.Consumer(t.Context(), schema.StreamArticles, schema.ConsumerIndexer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := c.Info(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.NumAckPending == 0 && info.NumPending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("consumer still has %d unacked, %d pending", info.NumAckPending, info.NumPending)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

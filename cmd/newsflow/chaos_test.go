@@ -20,7 +20,6 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/demosite"
 	"github.com/newsflow/newsflow/pkg/pgtest"
-	"github.com/newsflow/newsflow/pkg/schema"
 )
 
 var (
@@ -453,8 +452,8 @@ func TestChaosPoisonPage(t *testing.T) {
 	l := c.drain(5 * time.Minute)
 	want := len(c.manifest.Articles) - 1
 	c.check("poison page (extractor panic)", l, want, 1, 0)
-	if l.Parser[schema.OutcomeParseError] != 1 {
-		t.Errorf("parser outcomes %v, want one parse_error for the poison page", l.Parser)
+	if l.DeadLetters["parser"] != 1 {
+		t.Errorf("parser dead letters %v, want one for the poison page", l.DeadLetters)
 	}
 	nc, js := c.admin()
 	defer nc.Close()

@@ -18,14 +18,15 @@ import (
 )
 
 // Ledger accounts for every URL the bus accepted on crawl.urls. It is
-// built from the CRAWL stream's counters, the crawl.outcome records of the
-// fetcher and the parser, the dead letters, the consumers' backlogs and the
-// indexer's row counts.
+// built from the CRAWL stream's counters, the fetcher's outcomes on
+// crawl.outcome, the parser's page records on articles.parsed, the dead
+// letters, the consumers' backlogs and the indexer's row counts.
 type Ledger struct {
 	Accepted uint64 `json:"accepted"`
 	// Fetcher holds the fetcher's terminal outcomes by name.
 	Fetcher map[string]int `json:"fetcher"`
-	// Parser holds the parser's outcomes by name (parsed, non_article, ...).
+	// Parser holds the parser's records of fetched pages by page type
+	// (article, section, feed...), reparse runs excluded.
 	Parser      map[string]int `json:"parser"`
 	InFetcher   int            `json:"in_fetcher"`
 	InParser    int            `json:"in_parser"`
@@ -42,8 +43,9 @@ type Ledger struct {
 	// stores' unique key; measured, not assumed).
 	DuplicateRows int `json:"duplicate_rows"`
 	// Lost is what no record accounts for: accepted URLs without a fetcher
-	// outcome or backlog, and fetched pages without a parser outcome or
-	// backlog, and parsed articles neither indexed, dead-lettered nor pending.
+	// outcome or backlog, fetched pages without a parser record, dead
+	// letter or backlog, and articles neither indexed, dead-lettered nor
+	// pending.
 	Lost int `json:"lost"`
 }
 
@@ -58,10 +60,10 @@ func sum(m map[string]int) int {
 // balance computes Lost from the counters.
 func (l *Ledger) balance() {
 	fetchLost := int(l.Accepted) - sum(l.Fetcher) - l.InFetcher - l.Stuck
-	parseLost := l.Fetcher[schema.OutcomeFetched] - sum(l.Parser) - l.InParser
+	parseLost := l.Fetcher[schema.OutcomeFetched] - sum(l.Parser) - l.DeadLetters["parser"] - l.InParser
 	indexLost := 0
 	if l.IndexedURLs >= 0 {
-		indexLost = l.Parser[schema.OutcomeParsed] - l.IndexedURLs - l.DeadLetters["indexer"] - l.InIndexer
+		indexLost = l.Parser[schema.PageArticle] - l.IndexedURLs - l.DeadLetters["indexer"] - l.InIndexer
 	}
 	l.Lost = max(fetchLost, 0) + max(parseLost, 0) + max(indexLost, 0)
 }
@@ -70,20 +72,19 @@ func (l *Ledger) balance() {
 func (l *Ledger) Write(w io.Writer) {
 	fmt.Fprintf(w, "accepted URLs        %8d\n", l.Accepted)
 	fmt.Fprintf(w, "  fetched            %8d\n", l.Fetcher[schema.OutcomeFetched])
-	fmt.Fprintf(w, "  feeds and sitemaps %8d  (expanded into crawl requests)\n", l.Fetcher[schema.OutcomeExpanded])
-	fmt.Fprintf(w, "    articles         %8d  -> indexed rows %d (from %d URLs)\n", l.Parser[schema.OutcomeParsed], l.Indexed, l.IndexedURLs)
-	fmt.Fprintf(w, "    non-article      %8d\n", l.Parser[schema.OutcomeNonArticle])
+	fmt.Fprintf(w, "    articles         %8d  -> indexed rows %d (from %d URLs)\n", l.Parser[schema.PageArticle], l.Indexed, l.IndexedURLs)
 	other := map[string]int{}
 	for k, v := range l.Parser {
-		if k != schema.OutcomeParsed && k != schema.OutcomeNonArticle {
+		if k != schema.PageArticle {
 			other[k] = v
 		}
 	}
-	fmt.Fprintf(w, "    parse failed     %8d  %s\n", sum(other), breakdown(other))
+	fmt.Fprintf(w, "    other pages      %8d  %s\n", sum(other), breakdown(other))
+	fmt.Fprintf(w, "    parse failed     %8d  (dead letters)\n", l.DeadLetters["parser"])
 	fmt.Fprintf(w, "    in parser        %8d\n", l.InParser)
 	rejected := map[string]int{}
 	for k, v := range l.Fetcher {
-		if k != schema.OutcomeFetched && k != schema.OutcomeExpanded {
+		if k != schema.OutcomeFetched {
 			rejected[k] = v
 		}
 	}
@@ -153,15 +154,30 @@ func readLedger(ctx context.Context, js jetstream.JetStream, api string) (*Ledge
 
 	if err := eachMessage(ctx, js, schema.StreamOutcomes, func(m jetstream.Msg) {
 		var o schema.Outcome
-		if json.Unmarshal(m.Data(), &o) != nil {
+		if json.Unmarshal(m.Data(), &o) == nil {
+			l.Fetcher[o.Outcome]++
+		}
+	}); err != nil {
+		return nil, err
+	}
+	// Count each record once: a record republished after the stream's
+	// duplicate window carries the same message id.
+	records := map[string]bool{}
+	if err := eachMessage(ctx, js, schema.StreamArticles, func(m jetstream.Msg) {
+		var r struct {
+			PageType string `json:"page_type"`
+			Reparse  string `json:"reparse"`
+		}
+		if json.Unmarshal(m.Data(), &r) != nil || r.Reparse != "" {
 			return
 		}
-		switch o.Stage {
-		case "fetcher":
-			l.Fetcher[o.Outcome]++
-		case "parser":
-			l.Parser[o.Outcome]++
+		if id := m.Headers().Get(jetstream.MsgIDHeader); id != "" {
+			if records[id] {
+				return
+			}
+			records[id] = true
 		}
+		l.Parser[r.PageType]++
 	}); err != nil {
 		return nil, err
 	}

@@ -198,15 +198,17 @@ func TestLedgerBalance(t *testing.T) {
 		wantLost int
 	}{
 		{name: "balanced", give: Ledger{Accepted: 10, Fetcher: map[string]int{"fetched": 6, "duplicate": 2, "robots_denied": 1}, InFetcher: 1,
-			Parser: map[string]int{"parsed": 4, "non_article": 2}, Indexed: 3, IndexedURLs: 4}},
+			Parser: map[string]int{"article": 4, "section": 1, "feed": 1}, Indexed: 3, IndexedURLs: 4}},
 		{name: "a URL without a fetcher outcome", give: Ledger{Accepted: 10, Fetcher: map[string]int{"fetched": 6, "duplicate": 3},
-			Parser: map[string]int{"parsed": 6}, Indexed: 6, IndexedURLs: 6}, wantLost: 1},
-		{name: "a page without a parser outcome", give: Ledger{Accepted: 5, Fetcher: map[string]int{"fetched": 5},
-			Parser: map[string]int{"parsed": 3, "non_article": 1}, Indexed: 3, IndexedURLs: 3}, wantLost: 1},
+			Parser: map[string]int{"article": 6}, Indexed: 6, IndexedURLs: 6}, wantLost: 1},
+		{name: "a page without a parser record", give: Ledger{Accepted: 5, Fetcher: map[string]int{"fetched": 5},
+			Parser: map[string]int{"article": 3, "home": 1}, Indexed: 3, IndexedURLs: 3}, wantLost: 1},
+		{name: "a page dead-lettered by the parser", give: Ledger{Accepted: 5, Fetcher: map[string]int{"fetched": 5},
+			Parser: map[string]int{"article": 3, "home": 1}, Indexed: 3, IndexedURLs: 3, DeadLetters: map[string]int{"parser": 1}}},
 		{name: "an article neither indexed nor dead-lettered", give: Ledger{Accepted: 5, Fetcher: map[string]int{"fetched": 5},
-			Parser: map[string]int{"parsed": 5}, Indexed: 4, IndexedURLs: 3, DeadLetters: map[string]int{"indexer": 1}}, wantLost: 1},
+			Parser: map[string]int{"article": 5}, Indexed: 4, IndexedURLs: 3, DeadLetters: map[string]int{"indexer": 1}}, wantLost: 1},
 		{name: "indexer unreachable: its part not counted", give: Ledger{Accepted: 2, Fetcher: map[string]int{"fetched": 2},
-			Parser: map[string]int{"parsed": 2}, Indexed: -1, IndexedURLs: -1}},
+			Parser: map[string]int{"article": 2}, Indexed: -1, IndexedURLs: -1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/demosite"
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/sources"
 )
 
 var testPasswords = map[string]string{
@@ -124,8 +125,11 @@ func TestLeastPrivilegeOnTheBus(t *testing.T) {
 
 	for _, tt := range []struct{ user, subject string }{
 		{"parser", schema.SubjectPagesFetched},
+		{"parser", schema.SubjectCrawlOutcome},
 		{"fetcher", schema.SubjectArticlesParsed},
+		{"fetcher", schema.SubjectCrawlURLs},
 		{"indexer", schema.SubjectCrawlURLs},
+		{"indexer", schema.SubjectArticlesParsed},
 	} {
 		nc, _, v := connectAs(t, s, tt.user)
 		_ = nc.Publish(tt.subject, []byte("x"))
@@ -143,13 +147,23 @@ func TestLeastPrivilegeOnTheBus(t *testing.T) {
 }
 
 // TestPipelineRunsWithLeastPrivilege crawls a small demo site with each
-// stage connected as its own restricted user.
+// stage connected as its own restricted user: links, the robots.txt
+// sitemap, the feed the home page announces and a registered source all
+// reach the crawl, and the ledger balances.
 func TestPipelineRunsWithLeastPrivilege(t *testing.T) {
 	s := authServer(t)
 	site := demosite.New(demosite.Options{Articles: 30})
 	srv := httptest.NewServer(site)
 	t.Cleanup(srv.Close)
 	manifest := site.Manifest(srv.URL)
+	_, admin, _ := connectAs(t, s, "admin")
+	reg, err := sources.Open(t.Context(), admin, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Add(t.Context(), manifest.Feed, time.Hour, ""); err != nil {
+		t.Fatal(err)
+	}
 
 	env := func(user string, extra map[string]string) map[string]string {
 		return merge(map[string]string{"NATS_URL": s.ClientURL(), "NATS_USER": user,
@@ -161,7 +175,6 @@ func TestPipelineRunsWithLeastPrivilege(t *testing.T) {
 		indexer: env("indexer", map[string]string{"INDEXER_STORE": filepath.Join(t.TempDir(), "perm.db")}),
 	})
 	ctx := t.Context()
-	_, admin, _ := connectAs(t, s, "admin")
 	waitUntil(t, "the fetcher's consumer", func() bool {
 		_, err := admin.Consumer(ctx, schema.StreamCrawl, schema.ConsumerFetcher)
 		return err == nil
@@ -189,6 +202,26 @@ func TestPipelineRunsWithLeastPrivilege(t *testing.T) {
 			t.Fatalf("indexed %d of %d articles with least-privilege users", stats.Articles, want)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	// The parser claimed the registered source (a KV update) and queued it.
+	if src, _, err := reg.Get(ctx, manifest.Feed); err != nil || src.LastPolled.IsZero() {
+		t.Errorf("registered source %+v (%v) never polled under the parser's user", src, err)
+	}
+	var l *Ledger
+	deadline = time.Now().Add(time.Minute)
+	for {
+		if l, err = readLedger(ctx, admin, api); err != nil {
+			t.Fatal(err)
+		}
+		if l.InFetcher+l.InParser+l.InIndexer == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if l.Lost != 0 || l.Parser[schema.PageSitemap] == 0 || l.Parser[schema.PageFeed] == 0 || sum(l.DeadLetters) != 0 {
+		var b strings.Builder
+		l.Write(&b)
+		t.Errorf("ledger under least privilege: want nothing lost or dead-lettered, and the sitemap and feed parsed:\n%s", b.String())
 	}
 }
 

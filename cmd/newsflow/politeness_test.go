@@ -52,7 +52,7 @@ func TestPolitenessAcrossFetcherProcesses(t *testing.T) {
 	for i := range 3 {
 		startProc(t, bin, "fetcher", map[string]string{
 			"NATS_URL": s.ClientURL(), "HTTP_ADDR": "off", "FETCHER_ALLOW_PRIVATE": "true",
-			"FETCHER_HOST_RATE": fmt.Sprint(rate), "FETCHER_DISCOVER": "false",
+			"FETCHER_HOST_RATE":  fmt.Sprint(rate),
 			"FETCHER_USER_AGENT": fmt.Sprintf("NewsflowBot/test-replica-%d", i),
 		})
 	}

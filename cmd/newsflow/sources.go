@@ -13,7 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/bus"
-	"github.com/newsflow/newsflow/services/fetcher/sources"
+	"github.com/newsflow/newsflow/pkg/sources"
 )
 
 const sourcesUsage = `Usage:

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/bus/bustest"
-	"github.com/newsflow/newsflow/services/fetcher/sources"
+	"github.com/newsflow/newsflow/pkg/sources"
 )
 
 func TestSourcesCommand(t *testing.T) {

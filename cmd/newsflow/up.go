@@ -284,21 +284,31 @@ type progress struct {
 
 func watchProgress(nc *nats.Conn) (*progress, error) {
 	p := &progress{}
-	if _, err := nc.Subscribe(schema.SubjectPagesFetched, func(*nats.Msg) { p.fetched.Add(1) }); err != nil {
+	_, err := nc.Subscribe(schema.SubjectArticlesParsed, func(m *nats.Msg) {
+		var r struct {
+			PageType string `json:"page_type"`
+		}
+		if json.Unmarshal(m.Data, &r) != nil {
+			return
+		}
+		if r.PageType == schema.PageArticle {
+			p.articles.Add(1)
+		} else {
+			p.nonArticles.Add(1)
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
-	if _, err := nc.Subscribe(schema.SubjectArticlesParsed, func(*nats.Msg) { p.articles.Add(1) }); err != nil {
-		return nil, err
-	}
-	_, err := nc.Subscribe(schema.SubjectCrawlOutcome, func(m *nats.Msg) {
+	_, err = nc.Subscribe(schema.SubjectCrawlOutcome, func(m *nats.Msg) {
 		var o schema.Outcome
 		if json.Unmarshal(m.Data, &o) != nil {
 			return
 		}
 		switch o.Outcome {
-		case schema.OutcomeNonArticle:
-			p.nonArticles.Add(1)
-		case schema.OutcomeFetched, schema.OutcomeExpanded, schema.OutcomeDuplicate, schema.OutcomeNotModified, schema.OutcomeParsed:
+		case schema.OutcomeFetched:
+			p.fetched.Add(1)
+		case schema.OutcomeDuplicate, schema.OutcomeNotModified:
 		default:
 			p.rejected.Add(1)
 		}

@@ -11,9 +11,21 @@ type Hints struct {
 	Published *time.Time `json:"published,omitempty"`
 	// Source is the feed or sitemap URL the hints came from.
 	Source string `json:"source,omitempty"`
-	// Kind says what the URL is expected to be: "feed", "sitemap" or "" (a page).
+	// Kind says what the URL is expected to be: KindFeed, KindSitemap or
+	// "" (a page). On a FetchedPage, KindRobots marks the Sitemap lines of
+	// a robots.txt the fetcher read.
 	Kind string `json:"kind,omitempty"`
 }
+
+// Kinds of Hints.Kind.
+const (
+	KindFeed    = "feed"
+	KindSitemap = "sitemap"
+	// KindRobots is a FetchedPage holding the Sitemap lines of a host's
+	// robots.txt, published once per fresh read of it. It answers no
+	// crawl request; the parser turns its lines into sitemap requests.
+	KindRobots = "robots"
+)
 
 // CrawlRequest asks the fetcher to fetch one URL. Published on crawl.urls.
 type CrawlRequest struct {
@@ -65,16 +77,24 @@ type FetchedPage struct {
 	Reparse string `json:"reparse,omitempty"`
 }
 
-// Page types.
+// Page types. Only PageArticle records carry a story; the others record
+// what a fetched page turned out to be.
 const (
 	PageArticle = "article"
 	PageListing = "listing"
 	PageSection = "section"
 	PageHome    = "home"
+	// PageFeed and PageSitemap: the page was a feed or a sitemap, and its
+	// entries went to crawl.urls.
+	PageFeed    = "feed"
+	PageSitemap = "sitemap"
 )
 
-// Article is the structured story extracted from one page, published on
-// articles.parsed. Times are RFC 3339 with the page's own offset.
+// Article is what the parser made of one fetched page, published on
+// articles.parsed: one record per fetched page, so every fetch ends in a
+// recorded state. PageType says what the page was; only PageArticle
+// records hold a story (title, body, dates...), and consumers that want
+// stories keep those. Times are RFC 3339 with the page's own offset.
 type Article struct {
 	V            int        `json:"v"`
 	URL          string     `json:"url"`
@@ -107,12 +127,10 @@ type Article struct {
 }
 
 // Outcome values. Each URL accepted on crawl.urls ends in exactly one
-// terminal outcome at the fetcher; later stages add their own.
+// terminal outcome at the fetcher. A fetched page then ends in exactly one
+// parser record on articles.parsed, or a dead letter.
 const (
-	OutcomeFetched = "fetched"
-	// OutcomeExpanded: a feed or sitemap was fetched and its entries were
-	// published as crawl requests; no page goes to the parser.
-	OutcomeExpanded       = "expanded"
+	OutcomeFetched        = "fetched"
 	OutcomeNotModified    = "not_modified"
 	OutcomeDuplicate      = "duplicate"
 	OutcomeRobotsDenied   = "robots_denied"
@@ -125,12 +143,9 @@ const (
 	OutcomeBlockedAddress = "blocked_address"
 	OutcomeInvalid        = "invalid"
 	OutcomeDeadLetter     = "dead_letter"
-	OutcomeParsed         = "parsed"
-	OutcomeNonArticle     = "non_article"
-	OutcomeParseError     = "parse_error"
 )
 
-// Outcome records how one stage finished with one URL. Published on
+// Outcome records how the fetcher finished with one URL. Published on
 // crawl.outcome.
 type Outcome struct {
 	V       int       `json:"v"`

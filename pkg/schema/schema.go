@@ -25,7 +25,8 @@
 //	 "fetched_at":"2026-11-28T08:00:01Z","depth":1,"origin":"https://news.example/",
 //	 "trace_id":"c0ffee00c0ffee00c0ffee00","body_encoding":"zstd","body":"KLUv/...","body_size":48213}
 //
-// An Article on articles.parsed:
+// An Article on articles.parsed: one record per fetched page, whose
+// page_type says what the page was; only "article" records carry a story.
 //
 //	{"v":1,"url":"https://news.example/world/belarus-talks",
 //	 "canonical_url":"https://news.example/world/belarus-talks",
@@ -38,7 +39,14 @@
 //	 "fetched_at":"2026-11-28T08:00:01Z","extractor_version":"1",
 //	 "trace_id":"c0ffee00c0ffee00c0ffee00"}
 //
-// An Outcome on crawl.outcome (one per URL per stage that decides its fate):
+// and for a page that is not a story, a record without one:
+//
+//	{"v":1,"url":"https://news.example/world/","canonical_url":"https://news.example/world/",
+//	 "title":"World news","body":"","page_type":"section","word_count":0,
+//	 "content_hash":"e3b0c44298fc1c14","fetched_at":"2026-11-28T08:00:01Z",
+//	 "extractor_version":"3","trace_id":"c0ffee00c0ffee00c0ffee01"}
+//
+// An Outcome on crawl.outcome (the fetcher's one outcome per accepted URL):
 //
 //	{"v":1,"url":"https://news.example/private/x","stage":"fetcher",
 //	 "outcome":"robots_denied","reason":"disallowed by robots.txt",

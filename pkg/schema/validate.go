@@ -125,7 +125,7 @@ func (a *Article) Validate() error {
 		return err
 	}
 	switch a.PageType {
-	case PageArticle, PageListing, PageSection, PageHome:
+	case PageArticle, PageListing, PageSection, PageHome, PageFeed, PageSitemap:
 	default:
 		return &FieldError{"page_type", fmt.Sprintf("unknown page type %q", a.PageType)}
 	}

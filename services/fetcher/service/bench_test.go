@@ -63,7 +63,7 @@ func BenchmarkFetcherThroughput(b *testing.B) {
 	s := bustest.Server(b)
 	nc, js := bustest.Connect(b, s)
 	cfg, err := LoadConfig(nil, func(k string) string {
-		return map[string]string{"FETCHER_ALLOW_PRIVATE": "true", "FETCHER_HOST_RATE": "1000", "HTTP_ADDR": "", "FETCHER_SOURCES_POLL": "0"}[k]
+		return map[string]string{"FETCHER_ALLOW_PRIVATE": "true", "FETCHER_HOST_RATE": "1000", "HTTP_ADDR": ""}[k]
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -137,7 +137,7 @@ func peakRSS(t *testing.B) {
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(),
 		"NATS_URL="+s.ClientURL(), "FETCHER_ALLOW_PRIVATE=true", "FETCHER_HOST_RATE=100",
-		"HTTP_ADDR=127.0.0.1:0", "LOG_LEVEL=warn", "FETCHER_SOURCES_POLL=0")
+		"HTTP_ADDR=127.0.0.1:0", "LOG_LEVEL=warn")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

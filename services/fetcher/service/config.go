@@ -57,13 +57,6 @@ type Config struct {
 	// InlineMax is the largest compressed body carried in the message;
 	// larger ones go to the object store (FETCHER_INLINE_MAX).
 	InlineMax int
-	// Discover turns feeds, sitemaps, robots.txt Sitemap lines and
-	// autodiscovered feeds into CrawlRequests published on crawl.urls
-	// (FETCHER_DISCOVER); it needs publish permission on crawl.urls.
-	Discover bool
-	// SourcesPoll is how often registered sources are checked for being
-	// due; 0 disables polling (FETCHER_SOURCES_POLL).
-	SourcesPoll time.Duration
 
 	// Resolver and Dial replace DNS and the final dial, for tests and
 	// benchmarks (many host names on loopback). Not flags.
@@ -121,8 +114,6 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.DurationVar(&cfg.RecrawlFeeds, "recrawl-feeds", dur("FETCHER_RECRAWL_FEEDS", time.Minute), "how soon a feed or sitemap may be fetched again (env FETCHER_RECRAWL_FEEDS)")
 	fs.DurationVar(&cfg.RecrawlSeeds, "recrawl-seeds", dur("FETCHER_RECRAWL_SEEDS", 30*time.Minute), "how soon a seed (depth 0) may be fetched again (env FETCHER_RECRAWL_SEEDS)")
 	fs.IntVar(&cfg.InlineMax, "inline-max", integer("FETCHER_INLINE_MAX", 512<<10), "largest compressed body sent inside a message; larger bodies go to the object store (env FETCHER_INLINE_MAX)")
-	fs.BoolVar(&cfg.Discover, "discover", boolean("FETCHER_DISCOVER", true), "expand feeds and sitemaps into crawl.urls (needs publish permission on crawl.urls) (env FETCHER_DISCOVER)")
-	fs.DurationVar(&cfg.SourcesPoll, "sources-poll", dur("FETCHER_SOURCES_POLL", 15*time.Second), "how often registered feeds and sitemaps are checked for being due; 0 disables (env FETCHER_SOURCES_POLL)")
 	for _, err := range errs {
 		if err != nil {
 			return cfg, err

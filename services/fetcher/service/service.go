@@ -1,7 +1,7 @@
 // Package service wires the fetcher stage to NATS: configuration, the
 // consumer of crawl.urls, the KV buckets shared by the replicas (seen-set,
-// robots.txt cache, host slots, sources), the object store for large
-// bodies, the sources re-poll loop, health and metrics. cmd/newsflow runs
+// robots.txt cache, host slots, and the sources registry's validators),
+// the object store for large bodies, health and metrics. cmd/newsflow runs
 // it in-process; main runs it as a binary.
 package service
 
@@ -19,6 +19,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/ops"
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/sources"
 	"github.com/newsflow/newsflow/services/fetcher/internal/fetch"
 	"github.com/newsflow/newsflow/services/fetcher/internal/guard"
 	"github.com/newsflow/newsflow/services/fetcher/internal/kv"
@@ -27,7 +28,6 @@ import (
 	"github.com/newsflow/newsflow/services/fetcher/internal/robots"
 	"github.com/newsflow/newsflow/services/fetcher/internal/seen"
 	"github.com/newsflow/newsflow/services/fetcher/internal/stage"
-	"github.com/newsflow/newsflow/services/fetcher/sources"
 )
 
 // Run connects to NATS and fetches until ctx is cancelled.
@@ -108,13 +108,6 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 			}
 		}()
 	}
-	if cfg.SourcesPoll > 0 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pollSources(runCtx, cfg.SourcesPoll, st.Sources.(*sources.Registry), pub, log)
-		}()
-	}
 	var failed error
 	failedc := make(chan struct{})
 	go func() {
@@ -179,7 +172,6 @@ func Build(ctx context.Context, cfg Config, js jetstream.JetStream) (*stage.Stag
 			RecrawlFeeds:  cfg.RecrawlFeeds,
 			RecrawlSeeds:  cfg.RecrawlSeeds,
 			MaxRetryAfter: 10 * time.Minute,
-			Discover:      cfg.Discover,
 		},
 		Fetcher: fetch.New(fetch.Config{UserAgent: cfg.UserAgent, Timeouts: timeouts, MaxBody: cfg.MaxBody, MaxRedirects: cfg.MaxRedirects, Transport: transport}),
 		Seen:    seen.New(seenKV),
@@ -204,36 +196,4 @@ type objectBodies struct{ os jetstream.ObjectStore }
 func (o objectBodies) PutBytes(ctx context.Context, name string, data []byte) error {
 	_, err := o.os.PutBytes(ctx, name, data)
 	return err
-}
-
-// pollSources publishes a CrawlRequest for every registered source that is
-// due, every interval. The message id names the source and its due time,
-// so two replicas polling at once publish it once.
-func pollSources(ctx context.Context, every time.Duration, reg *sources.Registry, pub *bus.Publisher, log *zap.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		due, err := reg.Due(ctx, time.Now().UTC())
-		if err != nil && ctx.Err() == nil {
-			log.Warn("sources poll", zap.Error(err))
-		}
-		for _, s := range due {
-			trace := bus.NewTraceID()
-			req := schema.CrawlRequest{
-				V: schema.Version, URL: s.URL, Origin: s.URL, SubmittedAt: time.Now().UTC(), TraceID: trace,
-				Hints: &schema.Hints{Kind: s.Kind, Source: s.URL},
-			}
-			id := fmt.Sprintf("source:%s:%d", kv.Key(s.URL), s.NextDue.Unix())
-			if err := pub.Publish(ctx, bus.Out{Subject: schema.SubjectCrawlURLs, ID: id, Body: req}, trace); err != nil {
-				log.Warn("source not queued", zap.String("url", s.URL), zap.Error(err))
-				continue
-			}
-			log.Info("source queued", zap.String("url", s.URL), zap.String("kind", s.Kind), zap.String("trace_id", trace))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

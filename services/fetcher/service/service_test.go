@@ -32,7 +32,6 @@ func testConfig(t *testing.T, mod func(*Config)) Config {
 			"FETCHER_TIMEOUT":       "3s",
 			"FETCHER_WORKERS":       "8",
 			"HTTP_ADDR":             "",
-			"FETCHER_SOURCES_POLL":  "0",
 		}[k]
 	})
 	if err != nil {

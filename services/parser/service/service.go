@@ -1,6 +1,7 @@
 // Package service wires the parser stage to NATS: configuration, the
-// consumer of pages.fetched, the object store for large bodies, health and
-// metrics. cmd/newsflow runs it in-process; main runs it as a binary.
+// consumer of pages.fetched, the object store for large bodies, the
+// schedule of registered sources, health and metrics. cmd/newsflow runs it
+// in-process; main runs it as a binary.
 package service
 
 import (
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -19,6 +21,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/config"
 	"github.com/newsflow/newsflow/pkg/ops"
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/sources"
 	"github.com/newsflow/newsflow/services/parser/internal/parse"
 )
 
@@ -31,6 +34,13 @@ type Config struct {
 	MaxLinks int
 	// Workers parse pages at once (PARSER_WORKERS, default: the CPU count).
 	Workers int
+	// Expand queues the entries of feeds, sitemaps and robots.txt Sitemap
+	// lines, and the feeds a seed page announces (PARSER_EXPAND).
+	Expand bool
+	// SourcesPoll is how often registered feeds and sitemaps are checked
+	// for being due and queued on crawl.urls; 0 disables
+	// (PARSER_SOURCES_POLL).
+	SourcesPoll time.Duration
 }
 
 // LoadConfig reads flags from args with defaults from getenv.
@@ -55,9 +65,19 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	if err != nil {
 		return cfg, err
 	}
+	expand, err := env.Bool("PARSER_EXPAND", true)
+	if err != nil {
+		return cfg, err
+	}
+	poll, err := env.Duration("PARSER_SOURCES_POLL", 15*time.Second)
+	if err != nil {
+		return cfg, err
+	}
 	fs.IntVar(&cfg.MaxDepth, "max-depth", depth, "deepest crawl depth of a followed link; the seed is 0 (env PARSER_MAX_DEPTH)")
 	fs.IntVar(&cfg.MaxLinks, "max-links", links, "most links followed from one page (env PARSER_MAX_LINKS)")
 	fs.IntVar(&cfg.Workers, "workers", workers, "pages parsed at once (env PARSER_WORKERS)")
+	fs.BoolVar(&cfg.Expand, "expand", expand, "queue the entries of feeds, sitemaps and robots.txt Sitemap lines, and the feeds a seed announces (env PARSER_EXPAND)")
+	fs.DurationVar(&cfg.SourcesPoll, "sources-poll", poll, "how often registered feeds and sitemaps are checked for being due; 0 disables (env PARSER_SOURCES_POLL)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -73,6 +93,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	}
 	if cfg.Workers < 1 {
 		return cfg, fmt.Errorf("workers: %d, want at least 1", cfg.Workers)
+	}
+	if cfg.SourcesPoll < 0 {
+		return cfg, fmt.Errorf("sources-poll: %v is negative", cfg.SourcesPoll)
 	}
 	return cfg, nil
 }
@@ -104,18 +127,18 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 	}
 	reg := ops.NewRegistry()
 	reg.MustRegister(bus.NewLagCollector(js, schema.StreamPages, schema.ConsumerParser))
-	stage := &parse.Stage{MaxDepth: cfg.MaxDepth, MaxLinks: cfg.MaxLinks, Bodies: &objectBodies{js: js}}
+	stage := newStage(cfg, js)
+	pub := bus.NewPublisher(js)
 	runner := &bus.Runner[schema.FetchedPage]{
 		Stage:     "parser",
 		Consumer:  cons,
-		Publisher: bus.NewPublisher(js),
+		Publisher: pub,
 		Decode:    schema.Decode[schema.FetchedPage],
 		Handle:    withFaults(stage.Handle),
 		Trace:     func(p schema.FetchedPage) string { return p.TraceID },
 		Fields: func(p schema.FetchedPage) []zap.Field {
 			return []zap.Field{zap.String("url", p.URL), zap.Int("depth", p.Depth)}
 		},
-		Reject:  reject,
 		Done:    "parsed",
 		Workers: cfg.Workers,
 		Log:     log,
@@ -137,9 +160,21 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 			}
 		}()
 	}
-	log.Info("parser started", zap.Int("workers", cfg.Workers), zap.Int("max_depth", cfg.MaxDepth))
+	log.Info("parser started", zap.Int("workers", cfg.Workers), zap.Int("max_depth", cfg.MaxDepth),
+		zap.Bool("expand", cfg.Expand), zap.Duration("sources_poll", cfg.SourcesPoll))
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if cfg.SourcesPoll > 0 {
+		reg, err := sources.Open(ctx, js, cfg.Common.Replicas)
+		if err != nil {
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pollSources(runCtx, cfg.SourcesPoll, reg, pub, log)
+		}()
+	}
 	go func() {
 		select {
 		case <-errc:
@@ -157,27 +192,6 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 	}
 	log.Info("parser stopped")
 	return err
-}
-
-// reject records the fate of a page the runner gives up on.
-func reject(r bus.Rejection[schema.FetchedPage]) []bus.Out {
-	outcome := schema.OutcomeParseError
-	switch r.Fate {
-	case bus.FateInvalid:
-		outcome = schema.OutcomeInvalid
-	case bus.FateDeadLetter:
-		outcome = schema.OutcomeDeadLetter
-	}
-	url := ""
-	if r.In != nil {
-		url = r.In.URL
-	}
-	if url == "" {
-		url = "invalid:" + schema.Preview(r.Data, 32)
-	}
-	return []bus.Out{{Subject: schema.SubjectCrawlOutcome, Body: schema.Outcome{
-		V: schema.Version, URL: url, Stage: "parser", Outcome: outcome, Reason: r.Reason, TraceID: r.TraceID, At: timeNow(),
-	}}}
 }
 
 func natsCheck(nc *nats.Conn) error {
@@ -221,9 +235,46 @@ func (o *objectBodies) Get(ctx context.Context, name string) ([]byte, error) {
 // run it without a consumer (the in-process pipeline benchmark). js reads
 // bodies kept in the object store; it may be nil when none are.
 func Handler(cfg Config, js jetstream.JetStream) bus.Handler[schema.FetchedPage] {
-	stage := &parse.Stage{MaxDepth: cfg.MaxDepth, MaxLinks: cfg.MaxLinks}
+	return newStage(cfg, js).Handle
+}
+
+func newStage(cfg Config, js jetstream.JetStream) *parse.Stage {
+	stage := &parse.Stage{MaxDepth: cfg.MaxDepth, MaxLinks: cfg.MaxLinks, NoExpand: !cfg.Expand}
 	if js != nil {
 		stage.Bodies = &objectBodies{js: js}
 	}
-	return stage.Handle
+	return stage
+}
+
+// pollSources queues every registered source that is due, every interval.
+// The message id names the source and its due time, so two replicas that
+// both see it due publish it once (the registry's compare-and-set already
+// gives it to one of them).
+func pollSources(ctx context.Context, every time.Duration, reg *sources.Registry, pub *bus.Publisher, log *zap.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		due, err := reg.Due(ctx, time.Now().UTC())
+		if err != nil && ctx.Err() == nil {
+			log.Warn("sources poll", zap.Error(err))
+		}
+		for _, s := range due {
+			trace := bus.NewTraceID()
+			req := schema.CrawlRequest{
+				V: schema.Version, URL: s.URL, Origin: s.URL, SubmittedAt: time.Now().UTC(), TraceID: trace,
+				Hints: &schema.Hints{Kind: s.Kind, Source: s.URL},
+			}
+			id := fmt.Sprintf("source:%s:%d", sources.Key(s.URL), s.NextDue.Unix())
+			if err := pub.Publish(ctx, bus.Out{Subject: schema.SubjectCrawlURLs, ID: id, Body: req}, trace); err != nil {
+				log.Warn("source not queued", zap.String("url", s.URL), zap.Error(err))
+				continue
+			}
+			log.Info("source queued", zap.String("url", s.URL), zap.String("kind", s.Kind), zap.String("trace_id", trace))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -12,11 +12,12 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/bus/bustest"
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/sources"
 	"github.com/newsflow/newsflow/services/parser/internal/parse"
 )
 
 // TestServiceParsesPagesAndSurvivesGarbage runs the parser against a real
-// JetStream server: garbage is terminated with an outcome, and the page
+// JetStream server: garbage is dead-lettered with a reason, and the page
 // published after it is still parsed.
 func TestServiceParsesPagesAndSurvivesGarbage(t *testing.T) {
 	s := bustest.Server(t)
@@ -64,23 +65,21 @@ func TestServiceParsesPagesAndSurvivesGarbage(t *testing.T) {
 	if got := articles[0].Header.Get(schema.HeaderTraceID); got != "t-1" {
 		t.Errorf("trace header %q", got)
 	}
-	// Four garbage payloads end as invalid (with a reason), the page as parsed.
-	counts := map[string]int{}
-	for _, m := range readAll(t, js, schema.StreamOutcomes, 5) {
-		var o schema.Outcome
-		if err := json.Unmarshal(m.Data, &o); err != nil {
+	// Four garbage payloads end as dead letters, each with its reason; the
+	// parser records nothing on crawl.outcome, which is the fetcher's.
+	for _, m := range readAll(t, js, schema.StreamDeadLetters, 4) {
+		var dl schema.DeadLetter
+		if err := json.Unmarshal(m.Data, &dl); err != nil {
 			t.Fatal(err)
 		}
-		if o.Reason == "" && o.Outcome == schema.OutcomeInvalid {
-			t.Errorf("outcome %+v has no reason", o)
+		if dl.Stage != "parser" || dl.Fate != "invalid" || dl.Reason == "" {
+			t.Errorf("dead letter %+v: want an invalid parser message with a reason", dl)
 		}
-		counts[o.Outcome]++
 	}
-	if counts[schema.OutcomeInvalid] != 4 || counts[schema.OutcomeParsed] != 1 {
-		t.Errorf("outcomes %v, want 4 invalid and 1 parsed", counts)
-	}
-	if dl := readAll(t, js, schema.StreamDeadLetters, 4); len(dl) != 4 {
-		t.Errorf("%d dead-letter records, want 4", len(dl))
+	if outcomes, _ := js.Stream(t.Context(), schema.StreamOutcomes); outcomes != nil {
+		if info, _ := outcomes.Info(t.Context()); info != nil && info.State.Msgs != 0 {
+			t.Errorf("the parser published %d outcomes", info.State.Msgs)
+		}
 	}
 	crawl, _ := js.Stream(t.Context(), schema.StreamCrawl)
 	info, _ := crawl.Info(t.Context())
@@ -119,5 +118,49 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// TestServiceQueuesDueSources registers a feed and checks that the parser's
+// schedule queues it on crawl.urls once, as a feed request, and moves its
+// next due time on.
+func TestServiceQueuesDueSources(t *testing.T) {
+	s := bustest.Server(t)
+	_, js := bustest.Connect(t, s)
+	reg, err := sources.Open(t.Context(), js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := reg.Add(t.Context(), "https://courier.example/rss.xml", time.Hour, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"PARSER_SOURCES_POLL": "50ms", "HTTP_ADDR": "off", "NATS_URL": s.ClientURL()}
+	cfg, err := LoadConfig(nil, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, cfg, zap.NewNop()) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	msgs := readAll(t, js, schema.StreamCrawl, 1)
+	var req schema.CrawlRequest
+	if err := json.Unmarshal(msgs[0].Data, &req); err != nil {
+		t.Fatal(err)
+	}
+	if req.URL != src.URL || req.Hints == nil || req.Hints.Kind != schema.KindFeed || req.Depth != 0 {
+		t.Errorf("queued %+v (hints %+v), want a depth-0 feed request for %s", req, req.Hints, src.URL)
+	}
+	waitFor(t, func() bool {
+		got, _, err := reg.Get(t.Context(), src.URL)
+		return err == nil && got.NextDue.After(src.NextDue) && !got.LastPolled.IsZero()
+	})
+	// Polled every 50ms but due once an hour: queued once.
+	time.Sleep(300 * time.Millisecond)
+	crawl, _ := js.Stream(t.Context(), schema.StreamCrawl)
+	if info, _ := crawl.Info(t.Context()); info.State.Msgs != 1 {
+		t.Errorf("%d crawl requests, want the source queued once", info.State.Msgs)
 	}
 }

@@ -1,6 +1,8 @@
 // Package stage is the fetcher's pipeline stage: one CrawlRequest in,
-// a FetchedPage (or the CrawlRequests of a feed or sitemap) and exactly
-// one Outcome out. In order it normalises the URL, claims it in the
+// at most one FetchedPage and exactly one Outcome out (plus, the first
+// time a host's robots.txt is read, a page holding its Sitemap lines).
+// The fetcher only fetches: feeds, sitemaps and links are expanded into
+// crawl requests by the parser. In order it normalises the URL, claims it in the
 // cluster-wide seen-set, checks robots.txt, waits for the host's
 // politeness slot, fetches with colly, and encodes the body (zstd, through
 // the object store when too large for one message).
@@ -28,15 +30,14 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/sources"
 	"github.com/newsflow/newsflow/pkg/urlnorm"
-	"github.com/newsflow/newsflow/services/fetcher/internal/discover"
 	"github.com/newsflow/newsflow/services/fetcher/internal/fetch"
 	"github.com/newsflow/newsflow/services/fetcher/internal/kv"
 	"github.com/newsflow/newsflow/services/fetcher/internal/metrics"
 	"github.com/newsflow/newsflow/services/fetcher/internal/politeness"
 	"github.com/newsflow/newsflow/services/fetcher/internal/robots"
 	"github.com/newsflow/newsflow/services/fetcher/internal/seen"
-	"github.com/newsflow/newsflow/services/fetcher/sources"
 )
 
 // Name is the stage name in logs, metrics and outcomes.
@@ -73,9 +74,6 @@ type Config struct {
 	RecrawlFeeds, RecrawlSeeds time.Duration
 	// MaxRetryAfter caps a server's Retry-After.
 	MaxRetryAfter time.Duration
-	// Discover publishes the URLs of feeds, sitemaps, robots.txt Sitemap
-	// lines and autodiscovered feeds as CrawlRequests on crawl.urls.
-	Discover bool
 }
 
 // Stage is the fetcher stage. All fields are required except Sources and
@@ -92,7 +90,13 @@ type Stage struct {
 
 	encOnce sync.Once
 	enc     *zstd.Encoder
+
+	heldMu sync.Mutex
+	held   []bus.Out // robots pages of jobs that then failed transiently
 }
+
+// maxHeld bounds the robots pages held for a later job to publish.
+const maxHeld = 1000
 
 // Handle fetches one URL. See the package doc.
 func (s *Stage) Handle(ctx context.Context, in schema.CrawlRequest) ([]bus.Out, error) {
@@ -125,10 +129,14 @@ func (s *Stage) Handle(ctx context.Context, in schema.CrawlRequest) ([]bus.Out, 
 	j := &job{s: s, in: in, norm: norm, u: u, kind: kind, traceID: traceID, owner: owner, attempt: attempt, claim: claim}
 	outs, err := j.run(ctx)
 	if err != nil {
-		// Transient: hand the URL back for the redelivery.
+		// Transient: hand the URL back for the redelivery. A robots.txt
+		// read on the way is cached now and will not be read again, so its
+		// page goes out with the next job that succeeds.
 		_ = claim.Release(context.WithoutCancel(ctx))
+		s.hold(j.extra)
 		return nil, err
 	}
+	outs = append(s.takeHeld(), outs...)
 	if len(outs) > 0 {
 		if oc, ok := outs[len(outs)-1].Body.(schema.Outcome); ok {
 			_ = claim.Done(context.WithoutCancel(ctx), oc.Outcome)
@@ -137,9 +145,26 @@ func (s *Stage) Handle(ctx context.Context, in schema.CrawlRequest) ([]bus.Out, 
 	return outs, nil
 }
 
+func (s *Stage) hold(outs []bus.Out) {
+	if len(outs) == 0 {
+		return
+	}
+	s.heldMu.Lock()
+	defer s.heldMu.Unlock()
+	s.held = append(s.held, outs[:min(len(outs), maxHeld-len(s.held))]...)
+}
+
+func (s *Stage) takeHeld() []bus.Out {
+	s.heldMu.Lock()
+	defer s.heldMu.Unlock()
+	held := s.held
+	s.held = nil
+	return held
+}
+
 func (s *Stage) recrawl(in schema.CrawlRequest, kind string) time.Duration {
 	switch {
-	case kind == discover.KindFeed || kind == discover.KindSitemap:
+	case kind == schema.KindFeed || kind == schema.KindSitemap:
 		return s.Config.RecrawlFeeds
 	case in.Depth == 0:
 		return s.Config.RecrawlSeeds
@@ -159,7 +184,7 @@ type job struct {
 	attempt int
 	claim   *seen.Claim
 	rules   *robots.Rules // of j.u's origin
-	extra   []bus.Out     // CrawlRequests found on the way (robots sitemaps)
+	extra   []bus.Out     // pages published before the outcome (robots.txt sitemaps)
 }
 
 func (j *job) last() bool { return j.s.Config.MaxAttempts > 0 && j.attempt >= j.s.Config.MaxAttempts }
@@ -246,20 +271,42 @@ func (j *job) checkRedirect(ctx context.Context, target *url.URL) error {
 	return nil
 }
 
-// robots returns the rules for u and queues the sitemaps of a freshly
-// fetched robots.txt.
+// robots returns the rules for u. A freshly fetched robots.txt that names
+// sitemaps is passed on as a page of kind robots holding its Sitemap
+// lines, which the parser turns into sitemap requests.
 func (j *job) robots(ctx context.Context, u *url.URL) (*robots.Rules, error) {
 	rules, src, err := j.s.Robots.Get(ctx, u)
 	if err != nil {
 		return nil, err
 	}
 	j.s.Metrics.Robots.WithLabelValues(string(src)).Inc()
-	if src == "fetched" {
-		for _, sm := range rules.Sitemaps {
-			j.addRequest(discover.Entry{URL: sm, Kind: discover.KindSitemap}, "robots.txt")
-		}
+	if src == "fetched" && len(rules.Sitemaps) > 0 {
+		page := j.robotsPage(u, rules.Sitemaps)
+		// Its own id: whichever job publishes it, it is published once.
+		id := "robots:" + kv.Key(page.URL+"|"+page.FetchedAt.Format(time.RFC3339Nano))
+		j.extra = append(j.extra, bus.Out{Subject: schema.SubjectPagesFetched, ID: id, Body: page})
 	}
 	return rules, nil
+}
+
+// robotsPage is the FetchedPage of kind robots for the Sitemap lines of
+// u's robots.txt. It travels uncompressed: a few lines of text.
+func (j *job) robotsPage(u *url.URL, sitemaps []string) schema.FetchedPage {
+	var b strings.Builder
+	for _, sm := range sitemaps {
+		b.WriteString("Sitemap: " + sm + "\n")
+	}
+	origin := j.in.Origin
+	if origin == "" {
+		origin = j.in.URL
+	}
+	robotsURL := robots.Origin(u) + "/robots.txt"
+	return schema.FetchedPage{
+		V: schema.Version, URL: robotsURL, FinalURL: robotsURL, Status: http.StatusOK,
+		ContentType: "text/plain; charset=utf-8", FetchedAt: time.Now().UTC(), Depth: j.in.Depth, Origin: origin,
+		TraceID: j.traceID, Hints: &schema.Hints{Kind: schema.KindRobots, Source: j.in.URL},
+		BodyEncoding: schema.EncodingIdentity, Body: []byte(b.String()), BodySize: b.Len(),
+	}
 }
 
 func (j *job) failed(err error) ([]bus.Out, error) {
@@ -298,32 +345,14 @@ func (j *job) response(ctx context.Context, res *fetch.Result) ([]bus.Out, error
 		return j.finish(schema.OutcomeHTTPError, fmt.Sprintf("status %d", res.Status), res.Status), nil
 	}
 
-	final, _ := url.Parse(res.FinalURL)
-	if final == nil {
-		final = j.u
-	}
-	if kind := discover.Detect(res.MediaType, res.Body, j.kind); kind != discover.KindPage {
-		entries, err := discover.Parse(kind, res.MediaType, res.Body, final)
-		if err != nil && len(entries) == 0 {
-			return j.finish(schema.OutcomeBadContentType, "unreadable "+kind+": "+err.Error(), res.Status), nil
-		}
-		for _, e := range entries {
-			j.addRequest(e, j.norm)
-		}
-		if s.Sources != nil {
-			_ = s.Sources.SetValidators(ctx, j.norm, res.Header.Get("ETag"), res.Header.Get("Last-Modified"))
-		}
-		return j.finish(schema.OutcomeExpanded, fmt.Sprintf("%s: %d urls", kind, len(entries)), res.Status), nil
-	}
-
 	page, err := j.page(ctx, res)
 	if err != nil {
 		return nil, err
 	}
-	if j.in.Depth == 0 {
-		for _, e := range discover.Autodiscover(res.Body, final) {
-			j.addRequest(e, j.norm)
-		}
+	if j.kind != "" && s.Sources != nil {
+		// A feed or sitemap: if it is a registered source, its next poll
+		// is a conditional request (ErrNotFound otherwise, ignored).
+		_ = s.Sources.SetValidators(ctx, j.norm, res.Header.Get("ETag"), res.Header.Get("Last-Modified"))
 	}
 	j.extra = append([]bus.Out{{Subject: schema.SubjectPagesFetched, Body: page}}, j.extra...)
 	return j.finish(schema.OutcomeFetched, "", res.Status), nil
@@ -362,35 +391,6 @@ func (j *job) page(ctx context.Context, res *fetch.Result) (schema.FetchedPage, 
 	}
 	p.BodyRef = name
 	return p, nil
-}
-
-// addRequest queues a CrawlRequest for a discovered URL. Its trace id is
-// derived from this message and the URL, so a redelivery republishes the
-// same request (and the stream's duplicate window drops it).
-func (j *job) addRequest(e discover.Entry, source string) {
-	if !j.s.Config.Discover {
-		return
-	}
-	kind := e.Kind
-	depth := j.in.Depth + 1
-	if kind != discover.KindPage {
-		depth = j.in.Depth // a sitemap or feed is a listing, not a hop
-	}
-	hints := &schema.Hints{Title: e.Title, Published: e.Published, Source: source, Kind: kind}
-	trace := kv.Key(j.owner + "|" + e.URL)[:24]
-	origin := j.in.Origin
-	if origin == "" {
-		origin = j.in.URL
-	}
-	j.extra = append(j.extra, bus.Out{
-		Subject: schema.SubjectCrawlURLs,
-		ID:      "fetcher:req:" + trace,
-		TraceID: trace,
-		Body: schema.CrawlRequest{
-			V: schema.Version, URL: e.URL, Depth: depth, Origin: origin,
-			DiscoveredFrom: j.in.URL, SubmittedAt: time.Now().UTC(), TraceID: trace, Hints: hints,
-		},
-	})
 }
 
 // finish returns the queued outputs followed by the one outcome.

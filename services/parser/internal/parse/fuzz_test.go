@@ -7,19 +7,44 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
-// FuzzHandle feeds arbitrary bodies, raw or claiming to be zstd, through
-// the whole parser stage: it may refuse them, never panic.
+// FuzzHandle feeds arbitrary bodies, raw or claiming to be zstd, as an
+// HTML page, a feed, a sitemap or robots.txt lines, through the whole
+// parser stage: it may refuse them, never panic, and what it publishes
+// validates.
 func FuzzHandle(f *testing.F) {
-	f.Add([]byte("<html><head><title>t</title></head><body><p>x</p></body></html>"), false)
-	f.Add(Compress([]byte("<p>compressed</p>")), true)
-	f.Add([]byte("\x28\xb5\x2f\xfd garbage"), true)
+	f.Add([]byte("<html><head><title>t</title></head><body><p>x</p></body></html>"), false, uint8(0))
+	f.Add(Compress([]byte("<p>compressed</p>")), true, uint8(0))
+	f.Add([]byte("\x28\xb5\x2f\xfd garbage"), true, uint8(0))
+	f.Add([]byte(testRSS), false, uint8(1))
+	f.Add([]byte(testSitemapIndex), false, uint8(2))
+	f.Add([]byte("Sitemap: /s.xml\nsitemap: https://fuzz.example/n.xml"), false, uint8(3))
+	kinds := []struct{ contentType, kind string }{
+		{"text/html", ""}, {"application/xml", schema.KindFeed}, {"application/xml", schema.KindSitemap}, {"text/plain", schema.KindRobots},
+	}
 	s := &Stage{MaxDepth: 2}
-	f.Fuzz(func(t *testing.T, body []byte, zstd bool) {
+	f.Fuzz(func(t *testing.T, body []byte, zstd bool, kind uint8) {
+		k := kinds[int(kind)%len(kinds)]
 		p := schema.FetchedPage{V: schema.Version, URL: "https://fuzz.example/a/b-c-d", Status: 200,
-			ContentType: "text/html", Origin: "https://fuzz.example/", BodyEncoding: schema.EncodingIdentity, Body: body}
+			ContentType: k.contentType, Origin: "https://fuzz.example/", BodyEncoding: schema.EncodingIdentity, Body: body,
+			Hints: &schema.Hints{Kind: k.kind}}
 		if zstd {
 			p.BodyEncoding = schema.EncodingZstd
 		}
-		_, _ = s.Handle(context.Background(), p)
+		outs, err := s.Handle(context.Background(), p)
+		if err != nil {
+			return
+		}
+		for _, o := range outs {
+			var verr error
+			switch b := o.Body.(type) {
+			case schema.Article:
+				verr = b.Validate()
+			case schema.CrawlRequest:
+				verr = b.Validate()
+			}
+			if verr != nil {
+				t.Fatalf("published an invalid %T: %v", o.Body, verr)
+			}
+		}
 	})
 }

@@ -1,6 +1,8 @@
-// Package parse is the parser stage: a FetchedPage in, an Article (for
-// article pages), in-scope CrawlRequests for discovered links, and, for
-// pages that are not articles, an outcome record out. It is a plain
+// Package parse is the parser stage: a FetchedPage in; out, one record
+// of what the page was on articles.parsed (the Article for an article
+// page, a page-type record otherwise) and crawl requests for what the page
+// leads to: in-scope links, the entries of a feed or sitemap, the Sitemap
+// lines of a robots.txt, the feeds a seed page announces. It is a plain
 // function over messages, tested without NATS.
 package parse
 
@@ -10,10 +12,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"mime"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/discover"
 	"github.com/newsflow/newsflow/pkg/extract"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/urlnorm"
@@ -26,6 +32,9 @@ type Stage struct {
 	MaxDepth int
 	// MaxLinks caps the links followed from one page.
 	MaxLinks int
+	// NoExpand records feeds, sitemaps and robots.txt pages without
+	// queuing their entries, and ignores the feeds a seed announces.
+	NoExpand bool
 	// Bodies reads bodies stored in the object store. Optional.
 	Bodies BodySource
 	// Now is the clock (time.Now when nil).
@@ -48,6 +57,15 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 	if pageURL == "" {
 		pageURL = page.URL
 	}
+	expected := ""
+	if page.Hints != nil {
+		expected = page.Hints.Kind
+	}
+	media := mediaType(page.ContentType)
+	if kind := discover.Detect(media, body, expected); kind != discover.KindPage {
+		return s.listing(ctx, &page, pageURL, kind, media, body)
+	}
+
 	in := extract.Input{URL: pageURL, ContentType: page.ContentType, Body: body}
 	if h := page.Hints; h != nil {
 		in.Hints = &extract.Hints{Title: h.Title, Published: h.Published}
@@ -56,29 +74,101 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 	if err != nil {
 		return nil, bus.Permanent(fmt.Errorf("extract: %w", err))
 	}
-
-	traceID := bus.TraceID(ctx)
 	pageID := pageKey(&page)
-	var outs []bus.Out
-	if art.PageType == schema.PageArticle {
-		outs = append(outs, bus.Out{
-			Subject: schema.SubjectArticlesParsed,
-			// A redelivery publishes nothing new; a reparse run does.
-			ID:   "article:" + extract.Version + ":" + pageID + reparseSuffix(page.Reparse),
-			Body: s.article(&page, pageURL, art, traceID),
-		})
-	}
+	outs := []bus.Out{{
+		Subject: schema.SubjectArticlesParsed,
+		ID:      recordID(pageID, page.Reparse),
+		Body:    s.article(&page, pageURL, art, bus.TraceID(ctx)),
+	}}
 	if page.Reparse != "" {
-		// The page's fate was recorded and its links followed the first time.
+		// The page's links were followed the first time.
 		return outs, nil
 	}
-	// One outcome per page, so the ledger can account for every fetch.
-	outcome := schema.Outcome{V: schema.Version, URL: page.URL, Stage: "parser", Outcome: schema.OutcomeParsed, TraceID: traceID, At: s.now()}
-	if art.PageType != schema.PageArticle {
-		outcome.Outcome, outcome.Reason = schema.OutcomeNonArticle, "page type "+art.PageType
+	if page.Depth == 0 && !s.NoExpand {
+		if base, err := url.Parse(pageURL); err == nil {
+			outs = append(outs, s.requests(&page, pageURL, pageID, discover.Autodiscover(body, base))...)
+		}
 	}
-	outs = append(outs, bus.Out{Subject: schema.SubjectCrawlOutcome, ID: "outcome:parser:" + pageID, Body: outcome})
 	return append(outs, s.links(ctx, &page, pageURL, art.Links)...), nil
+}
+
+// listing handles a feed, a sitemap or the Sitemap lines of a robots.txt:
+// a record of the page (none for robots.txt, which answers no crawl
+// request) and a crawl request per entry.
+func (s *Stage) listing(ctx context.Context, page *schema.FetchedPage, pageURL, kind, media string, body []byte) ([]bus.Out, error) {
+	base, err := url.Parse(pageURL)
+	if err != nil {
+		return nil, bus.Permanent(fmt.Errorf("page url: %w", err))
+	}
+	entries, err := discover.Parse(kind, media, body, base)
+	if err != nil && len(entries) == 0 {
+		return nil, bus.Permanent(fmt.Errorf("unreadable %s: %w", kind, err))
+	}
+	pageID := pageKey(page)
+	var outs []bus.Out
+	if kind != discover.KindRobots {
+		sum := sha256.Sum256(body)
+		canonical := pageURL
+		if n, err := urlnorm.Normalize(pageURL); err == nil {
+			canonical = n
+		}
+		outs = append(outs, bus.Out{
+			Subject: schema.SubjectArticlesParsed,
+			ID:      recordID(pageID, page.Reparse),
+			Body: schema.Article{
+				V: schema.Version, URL: page.URL, CanonicalURL: canonical, FinalURL: page.FinalURL,
+				Title: feedTitle(page), PageType: kind, Description: fmt.Sprintf("%d entries", len(entries)),
+				ContentHash: hex.EncodeToString(sum[:16]), FetchedAt: page.FetchedAt,
+				ExtractorVersion: extract.Version, TraceID: bus.TraceID(ctx), Reparse: page.Reparse,
+			},
+		})
+	}
+	if page.Reparse != "" || s.NoExpand {
+		return outs, nil
+	}
+	return append(outs, s.requests(page, pageURL, pageID, entries)...), nil
+}
+
+func feedTitle(page *schema.FetchedPage) string {
+	if page.Hints != nil {
+		return page.Hints.Title
+	}
+	return ""
+}
+
+// requests returns a crawl request per entry of a feed or sitemap, with
+// what the entry announced as hints. A listing is not a hop: a sitemap or
+// feed entry keeps the page's depth, a page entry is one deeper.
+func (s *Stage) requests(page *schema.FetchedPage, pageURL, pageID string, entries []discover.Entry) []bus.Out {
+	origin := cmp.Or(page.Origin, page.URL)
+	now := s.now()
+	outs := make([]bus.Out, 0, len(entries))
+	for _, e := range entries {
+		depth := page.Depth + 1
+		if e.Kind != discover.KindPage {
+			depth = page.Depth
+		}
+		outs = append(outs, bus.Out{
+			Subject: schema.SubjectCrawlURLs,
+			// One id per entry of this fetch: a redelivered page publishes
+			// nothing new, the next poll of the feed does.
+			ID: "crawl:" + hash(pageID+"\x00"+e.URL),
+			Body: schema.CrawlRequest{V: schema.Version, URL: e.URL, Depth: depth, Origin: origin,
+				DiscoveredFrom: pageURL, SubmittedAt: now,
+				Hints: &schema.Hints{Title: e.Title, Published: e.Published, Source: page.URL, Kind: e.Kind}},
+			TraceID: bus.NewTraceID(),
+		})
+	}
+	return outs
+}
+
+// mediaType returns the lower-case media type of a Content-Type header.
+func mediaType(contentType string) string {
+	if mt, _, err := mime.ParseMediaType(contentType); err == nil {
+		return mt
+	}
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
 }
 
 func (s *Stage) now() time.Time {
@@ -96,6 +186,11 @@ func (s *Stage) article(page *schema.FetchedPage, pageURL string, art *extract.A
 	if n, err := urlnorm.Normalize(canonical); err == nil {
 		canonical = n
 	}
+	body, words := art.Body, art.WordCount
+	if art.PageType != schema.PageArticle {
+		// A record of what the page was, not a story.
+		body, words = "", 0
+	}
 	return schema.Article{
 		V:                schema.Version,
 		URL:              page.URL,
@@ -111,9 +206,9 @@ func (s *Stage) article(page *schema.FetchedPage, pageURL string, art *extract.A
 		Image:            art.Image,
 		Section:          art.Section,
 		Tags:             art.Tags,
-		Body:             art.Body,
+		Body:             body,
 		PageType:         art.PageType,
-		WordCount:        art.WordCount,
+		WordCount:        words,
 		ContentHash:      extract.ContentHash(art.Body),
 		FetchedAt:        page.FetchedAt,
 		ExtractorVersion: extract.Version,
@@ -183,9 +278,12 @@ func hash(s string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-func reparseSuffix(run string) string {
-	if run == "" {
-		return ""
+// recordID is the message id of a page's record: a redelivery publishes
+// nothing new; a reparse run does.
+func recordID(pageID, reparse string) string {
+	id := "parsed:" + extract.Version + ":" + pageID
+	if reparse != "" {
+		id += ":reparse:" + reparse
 	}
-	return ":reparse:" + run
+	return id
 }

@@ -26,16 +26,23 @@ func page(t *testing.T, file, url string, depth int) schema.FetchedPage {
 		Origin: "https://courier.example/", BodyEncoding: schema.EncodingZstd, Body: Compress(body), BodySize: len(body)}
 }
 
-// split sorts outputs by subject.
-func split(outs []bus.Out) (articles []schema.Article, crawls []schema.CrawlRequest, outcomes []schema.Outcome) {
+// split sorts outputs by subject, failing on any other subject.
+func split(t *testing.T, outs []bus.Out) (records []schema.Article, crawls []schema.CrawlRequest) {
+	t.Helper()
 	for _, o := range outs {
 		switch b := o.Body.(type) {
 		case schema.Article:
-			articles = append(articles, b)
+			if o.Subject != schema.SubjectArticlesParsed {
+				t.Errorf("article on %s", o.Subject)
+			}
+			records = append(records, b)
 		case schema.CrawlRequest:
+			if o.Subject != schema.SubjectCrawlURLs {
+				t.Errorf("crawl request on %s", o.Subject)
+			}
 			crawls = append(crawls, b)
-		case schema.Outcome:
-			outcomes = append(outcomes, b)
+		default:
+			t.Errorf("unexpected output %T on %s: the parser publishes only articles.parsed and crawl.urls", o.Body, o.Subject)
 		}
 	}
 	return
@@ -48,9 +55,9 @@ func TestStageArticlePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	articles, crawls, outcomes := split(outs)
-	if len(articles) != 1 || len(outcomes) != 1 || outcomes[0].Outcome != schema.OutcomeParsed {
-		t.Fatalf("got %d articles and outcomes %+v, want 1 article and a parsed outcome", len(articles), outcomes)
+	articles, crawls := split(t, outs)
+	if len(articles) != 1 || articles[0].PageType != schema.PageArticle {
+		t.Fatalf("got records %+v, want 1 article", articles)
 	}
 	a := articles[0]
 	if err := a.Validate(); err != nil {
@@ -84,18 +91,18 @@ func TestStageArticlePage(t *testing.T) {
 	}
 }
 
-func TestStageSectionPageYieldsLinksButNoArticle(t *testing.T) {
+func TestStageSectionPageYieldsLinksAndARecord(t *testing.T) {
 	s := &Stage{MaxDepth: 3}
 	outs, err := s.Handle(context.Background(), page(t, "section.html", "https://courier.example/local/", 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	articles, crawls, outcomes := split(outs)
-	if len(articles) != 0 {
-		t.Fatalf("section page produced an article: %q", articles[0].Title)
+	records, crawls := split(t, outs)
+	if len(records) != 1 || records[0].PageType == schema.PageArticle {
+		t.Fatalf("records = %+v, want one record of a non-article page", records)
 	}
-	if len(outcomes) != 1 || outcomes[0].Outcome != schema.OutcomeNonArticle || outcomes[0].Stage != "parser" {
-		t.Errorf("outcomes = %+v, want one non_article", outcomes)
+	if r := records[0]; r.Body != "" || r.WordCount != 0 || r.Validate() != nil {
+		t.Errorf("non-article record carries a body (%d words) or does not validate (%v)", r.WordCount, r.Validate())
 	}
 	if len(crawls) < 9 {
 		t.Errorf("got %d crawl requests, want the 9 in-scope links", len(crawls))
@@ -115,7 +122,7 @@ func TestStageStopsAtMaxDepth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, crawls, _ := split(outs); len(crawls) != 0 {
+	if _, crawls := split(t, outs); len(crawls) != 0 {
 		t.Errorf("followed %d links from a page at max depth", len(crawls))
 	}
 }
@@ -189,7 +196,7 @@ func TestStageBodies(t *testing.T) {
 				}
 				return
 			}
-			if a, _, _ := split(outs); len(a) != 1 {
+			if a, _ := split(t, outs); len(a) != 1 {
 				t.Errorf("want one article, got %d", len(a))
 			}
 		})
@@ -216,14 +223,19 @@ func TestStageReparseFollowsNoLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	articles, crawls, outcomes := split(outs)
-	if len(articles) != 1 || len(crawls) != 0 || len(outcomes) != 0 {
-		t.Errorf("reparse gave %d articles, %d crawls, %d outcomes; want only the article", len(articles), len(crawls), len(outcomes))
+	articles, crawls := split(t, outs)
+	if len(articles) != 1 || len(crawls) != 0 {
+		t.Errorf("reparse gave %d records and %d crawls; want only the article", len(articles), len(crawls))
+	}
+	fresh, _ := s.Handle(context.Background(), page(t, "article.html", p.URL, 0))
+	if outs[0].ID == fresh[0].ID {
+		t.Errorf("reparse record id %q equals the fresh one: the stream would drop it", outs[0].ID)
 	}
 	sec := page(t, "section.html", "https://courier.example/local/", 0)
 	sec.Reparse = "run-1"
-	if outs, _ := s.Handle(context.Background(), sec); len(outs) != 0 {
-		t.Errorf("reparse of a section page gave %d outputs, want none", len(outs))
+	outs, _ = s.Handle(context.Background(), sec)
+	if records, crawls := split(t, outs); len(records) != 1 || len(crawls) != 0 {
+		t.Errorf("reparse of a section page gave %d records and %d crawls, want its record only", len(records), len(crawls))
 	}
 }
 
@@ -231,7 +243,7 @@ func TestStageSkipsLinksItPublishedRecently(t *testing.T) {
 	s := &Stage{MaxDepth: 3}
 	first := page(t, "section.html", "https://courier.example/local/", 1)
 	outs, _ := s.Handle(bus.WithAttempt(context.Background(), 1), first)
-	_, crawls, _ := split(outs)
+	_, crawls := split(t, outs)
 	if len(crawls) == 0 {
 		t.Fatal("no links from the section page")
 	}
@@ -239,7 +251,7 @@ func TestStageSkipsLinksItPublishedRecently(t *testing.T) {
 	again := first
 	again.FetchedAt = first.FetchedAt.Add(time.Minute)
 	outs, _ = s.Handle(bus.WithAttempt(context.Background(), 1), again)
-	if _, crawls, _ := split(outs); len(crawls) != 0 {
+	if _, crawls := split(t, outs); len(crawls) != 0 {
 		t.Errorf("%d links republished, want none", len(crawls))
 	}
 }

@@ -1,9 +1,10 @@
 // Package discover turns fetched feeds and sitemaps into URLs to crawl,
 // with the title and date they announce as hints: XML sitemaps and
 // sitemap indexes (including Google News sitemaps), text sitemaps, RSS,
-// Atom and JSON feeds (via gofeed), and feed autodiscovery from an HTML
-// page's <link rel="alternate">. Inputs are untrusted; every parser is
-// bounded and fuzzed. No network, no NATS.
+// Atom and JSON feeds (via gofeed), the Sitemap lines of a robots.txt, and
+// feed autodiscovery from an HTML page's <link rel="alternate">. Inputs
+// are untrusted; every parser is bounded and fuzzed. No network, no NATS.
+// The parser uses it; the fetcher only fetches.
 package discover
 
 import (
@@ -19,13 +20,16 @@ import (
 	"github.com/mmcdole/gofeed"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/newsflow/newsflow/pkg/schema"
 )
 
-// Kinds of documents (and of discovered URLs).
+// Kinds of documents (and of discovered URLs), as in schema.Hints.Kind.
 const (
 	KindPage    = ""
-	KindFeed    = "feed"
-	KindSitemap = "sitemap"
+	KindFeed    = schema.KindFeed
+	KindSitemap = schema.KindSitemap
+	KindRobots  = schema.KindRobots
 )
 
 // MaxEntries bounds what one document yields (the sitemap protocol's own
@@ -45,6 +49,9 @@ type Entry struct {
 // Detect says whether a body is a feed or a sitemap, from its media type,
 // its first element and the kind the request expected.
 func Detect(mediaType string, body []byte, expected string) string {
+	if expected == KindRobots {
+		return KindRobots
+	}
 	switch mediaType {
 	case "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json":
 		return KindFeed
@@ -101,6 +108,8 @@ func Parse(kind string, mediaType string, body []byte, base *url.URL) ([]Entry, 
 		}
 	case KindFeed:
 		entries, err = parseFeed(body)
+	case KindRobots:
+		entries = parseRobotsSitemaps(body)
 	default:
 		return nil, errors.New("not a feed or sitemap")
 	}
@@ -147,6 +156,21 @@ func parseTextSitemap(body []byte) []Entry {
 		line := strings.TrimSpace(sc.Text())
 		if strings.HasPrefix(line, "http://") || strings.HasPrefix(line, "https://") {
 			out = append(out, Entry{URL: line})
+		}
+	}
+	return out
+}
+
+// parseRobotsSitemaps reads the Sitemap lines of a robots.txt (RFC 9309
+// section 2.2.4: the field name is case-insensitive).
+func parseRobotsSitemaps(body []byte) []Entry {
+	var out []Entry
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(make([]byte, 0, 4096), 8192)
+	for sc.Scan() && len(out) < MaxEntries {
+		name, value, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.EqualFold(strings.TrimSpace(name), "sitemap") {
+			out = append(out, Entry{URL: strings.TrimSpace(value), Kind: KindSitemap})
 		}
 	}
 	return out

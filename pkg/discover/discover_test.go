@@ -2,6 +2,7 @@ package discover
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -72,6 +73,10 @@ func TestParse(t *testing.T) {
 		{name: "text sitemap", media: "text/plain", give: "https://news.example/x\n# comment\nhttps://news.example/y\n", want: []Entry{
 			{URL: "https://news.example/x"}, {URL: "https://news.example/y"},
 		}},
+		{name: "robots.txt sitemaps", media: "text/plain", give: "User-agent: *\nDisallow: /private/\nSITEMAP: /sitemap.xml\nsitemap:https://news.example/news.xml\n# Sitemap: https://news.example/commented\n", want: []Entry{
+			{URL: "https://news.example/sitemap.xml", Kind: KindSitemap},
+			{URL: "https://news.example/news.xml", Kind: KindSitemap},
+		}},
 		{name: "rss", media: "application/rss+xml", give: rss, want: []Entry{
 			{URL: "https://news.example/a", Title: "First story", Published: pub("2026-11-28T07:00:00Z")},
 			{URL: "https://news.example/b", Title: "Second"},
@@ -87,6 +92,9 @@ func TestParse(t *testing.T) {
 		expected := ""
 		if tt.media == "text/plain" {
 			expected = KindSitemap
+		}
+		if strings.HasPrefix(tt.name, "robots") {
+			expected = KindRobots
 		}
 		kind := Detect(tt.media, []byte(tt.give), expected)
 		got, err := Parse(kind, tt.media, []byte(tt.give), base)
@@ -122,6 +130,8 @@ func TestDetect(t *testing.T) {
 		{"application/json", jsonFeed, "", KindFeed},
 		{"application/json", `{"a":1}`, "", KindPage},
 		{"text/plain", "https://x/", KindSitemap, KindSitemap},
+		{"text/plain", "Sitemap: https://x/s.xml", KindRobots, KindRobots},
+		{"text/plain", "Sitemap: https://x/s.xml", "", KindPage},
 		{"application/xml", "<other/>", "", KindPage},
 	}
 	for _, tt := range tests {
@@ -154,7 +164,7 @@ func TestAutodiscover(t *testing.T) {
 }
 
 func FuzzSitemap(f *testing.F) {
-	for _, s := range []string{newsSitemap, sitemapIndex, "<urlset><url><loc>http://a/</loc></url>", "https://a/\nhttps://b/"} {
+	for _, s := range []string{newsSitemap, sitemapIndex, "<urlset><url><loc>http://a/</loc></url>", "https://a/\nhttps://b/", "Sitemap: /s.xml\nsitemap:"} {
 		f.Add(s)
 	}
 	base, _ := url.Parse("https://news.example/")
@@ -163,6 +173,8 @@ func FuzzSitemap(f *testing.F) {
 			got, _ := Parse(KindSitemap, media, []byte(body), base)
 			checkEntries(t, got)
 		}
+		got, _ := Parse(KindRobots, "text/plain", []byte(body), base)
+		checkEntries(t, got)
 	})
 }
 

@@ -1,9 +1,10 @@
-// Package sources is the registry of feeds and sitemaps the fetcher
-// re-polls on a schedule, kept in a JetStream KV bucket so every replica
-// and the operator's tool (`newsflow sources add|list|remove`) share it.
-// Each source remembers its ETag and Last-Modified, so a re-poll is a
-// conditional request; a due source is claimed with compare-and-set so one
-// replica polls it.
+// Package sources is the registry of feeds and sitemaps re-polled on a
+// schedule, kept in a JetStream KV bucket so every replica and the
+// operator's tool (`newsflow sources add|list|remove`) share it. The
+// parser claims due sources and queues them on crawl.urls; a due source
+// is claimed with compare-and-set so one replica queues it. The fetcher
+// keeps each source's ETag and Last-Modified here, so a re-poll is a
+// conditional request.
 package sources
 
 import (
@@ -17,16 +18,17 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/urlnorm"
 )
 
 // Bucket is the KV bucket holding the registry.
-const Bucket = "fetcher_sources"
+const Bucket = "sources"
 
 // Kinds of sources.
 const (
-	KindFeed    = "feed"
-	KindSitemap = "sitemap"
+	KindFeed    = schema.KindFeed
+	KindSitemap = schema.KindSitemap
 )
 
 // MinEvery is the shortest re-poll interval accepted.
@@ -62,7 +64,7 @@ func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Registry,
 	}
 	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      Bucket,
-		Description: "feeds and sitemaps re-polled by the fetcher",
+		Description: "feeds and sitemaps re-polled on a schedule",
 		History:     1,
 		Replicas:    replicas,
 	})
@@ -114,7 +116,7 @@ func (r *Registry) Remove(ctx context.Context, rawURL string) error {
 	if _, _, err := r.Get(ctx, norm); err != nil {
 		return err
 	}
-	if err := r.kv.Delete(ctx, key(norm)); err != nil {
+	if err := r.kv.Delete(ctx, Key(norm)); err != nil {
 		return fmt.Errorf("remove source: %w", err)
 	}
 	return nil
@@ -122,7 +124,7 @@ func (r *Registry) Remove(ctx context.Context, rawURL string) error {
 
 // Get returns the source with the normalised URL and its revision.
 func (r *Registry) Get(ctx context.Context, norm string) (Source, uint64, error) {
-	e, err := r.kv.Get(ctx, key(norm))
+	e, err := r.kv.Get(ctx, Key(norm))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return Source{}, 0, ErrNotFound
 	}
@@ -226,9 +228,9 @@ func (r *Registry) put(ctx context.Context, s Source, rev uint64, cas bool) erro
 		return fmt.Errorf("encode source: %w", err)
 	}
 	if cas {
-		_, err = r.kv.Update(ctx, key(s.URL), val, rev)
+		_, err = r.kv.Update(ctx, Key(s.URL), val, rev)
 	} else {
-		_, err = r.kv.Put(ctx, key(s.URL), val)
+		_, err = r.kv.Put(ctx, Key(s.URL), val)
 	}
 	if err != nil {
 		return fmt.Errorf("store source: %w", err)
@@ -236,8 +238,6 @@ func (r *Registry) put(ctx context.Context, s Source, rev uint64, cas bool) erro
 	return nil
 }
 
-func key(norm string) string {
-	// Same hashing as the fetcher's other buckets, kept local so this
-	// package can be imported by cmd/newsflow.
-	return hashKey(norm)
-}
+// Key is the registry's key for a normalised source URL (a hash: URLs
+// hold characters KV keys may not).
+func Key(norm string) string { return hashKey(norm) }

@@ -2,10 +2,10 @@
 // at most one FetchedPage and exactly one Outcome out (plus, the first
 // time a host's robots.txt is read, a page holding its Sitemap lines).
 // The fetcher only fetches: feeds, sitemaps and links are expanded into
-// crawl requests by the parser. In order it normalises the URL, claims it in the
-// cluster-wide seen-set, checks robots.txt, waits for the host's
-// politeness slot, fetches with colly, and encodes the body (zstd, through
-// the object store when too large for one message).
+// crawl requests by the parser. In order the stage normalises the URL,
+// claims it in the cluster-wide seen-set, checks robots.txt, waits for the
+// host's politeness slot, fetches with colly, and encodes the body (zstd,
+// through the object store when too large for one message).
 //
 // The stage neither acks, publishes nor logs: the bus runner does.
 // Transient failures are returned as errors (the runner redelivers with

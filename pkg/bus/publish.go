@@ -48,10 +48,29 @@ func (p *Publisher) Publish(ctx context.Context, o Out, traceID string) error {
 // PublishAll publishes outs concurrently and waits for every stream ack.
 // It returns the first error; outputs already stored stay stored, and a
 // retry with the same ids is deduplicated by the stream.
+//
+// Outputs go out in windows of publishWindow, each acked before the next,
+// so a huge batch (the 50,000 entries of a sitemap) never exceeds the
+// client's limit of pending asynchronous publishes, which would fail it.
 func (p *Publisher) PublishAll(ctx context.Context, outs []Out, traceID string) error {
 	if len(outs) == 1 {
 		return p.Publish(ctx, outs[0], traceID)
 	}
+	for len(outs) > 0 {
+		n := min(len(outs), publishWindow)
+		if err := p.publishWindow(ctx, outs[:n], traceID); err != nil {
+			return err
+		}
+		outs = outs[n:]
+	}
+	return nil
+}
+
+// publishWindow is the most asynchronous publishes PublishAll has in flight
+// (the client allows 4,000).
+const publishWindow = 1000
+
+func (p *Publisher) publishWindow(ctx context.Context, outs []Out, traceID string) error {
 	futures := make([]jetstream.PubAckFuture, 0, len(outs))
 	var firstErr error
 	for _, o := range outs {

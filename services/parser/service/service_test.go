@@ -3,7 +3,9 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,5 +164,62 @@ func TestServiceQueuesDueSources(t *testing.T) {
 	crawl, _ := js.Stream(t.Context(), schema.StreamCrawl)
 	if info, _ := crawl.Info(t.Context()); info.State.Msgs != 1 {
 		t.Errorf("%d crawl requests, want the source queued once", info.State.Msgs)
+	}
+}
+
+// TestServiceExpandsABigSitemap sends a sitemap at the protocol's limit of
+// 50,000 URLs through the parser: every entry reaches crawl.urls, once.
+func TestServiceExpandsABigSitemap(t *testing.T) {
+	s := bustest.Server(t)
+	_, js := bustest.Connect(t, s)
+	env := map[string]string{"HTTP_ADDR": "off", "NATS_URL": s.ClientURL(), "PARSER_SOURCES_POLL": "0"}
+	cfg, err := LoadConfig(nil, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, cfg, zap.NewNop()) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, func() bool { _, err := js.Stream(t.Context(), schema.StreamPages); return err == nil })
+
+	var b strings.Builder
+	b.WriteString(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+	const n = 50000
+	for i := range n {
+		fmt.Fprintf(&b, "<url><loc>https://courier.example/news/%d</loc></url>", i)
+	}
+	b.WriteString("</urlset>")
+	page := schema.FetchedPage{V: schema.Version, URL: "https://courier.example/sitemap.xml", Status: 200,
+		ContentType: "application/xml", FetchedAt: time.Now().UTC(), BodyEncoding: schema.EncodingZstd,
+		Body: parse.Compress([]byte(b.String())), BodySize: b.Len(), Hints: &schema.Hints{Kind: schema.KindSitemap}}
+	data, _ := json.Marshal(page)
+	if _, err := js.Publish(t.Context(), schema.SubjectPagesFetched, data); err != nil {
+		t.Fatal(err)
+	}
+	crawl, err := js.Stream(t.Context(), schema.StreamCrawl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		info, err := crawl.Info(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.State.Msgs == n {
+			break
+		}
+		if info.State.Msgs > n || time.Now().After(deadline) {
+			t.Fatalf("crawl.urls holds %d requests, want %d", info.State.Msgs, n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// The sitemap's record is out and nothing was dead-lettered.
+	readAll(t, js, schema.StreamArticles, 1)
+	if dl, err := js.Stream(t.Context(), schema.StreamDeadLetters); err == nil {
+		if info, _ := dl.Info(t.Context()); info.State.Msgs != 0 {
+			t.Errorf("%d dead letters", info.State.Msgs)
+		}
 	}
 }

@@ -149,28 +149,32 @@ func clean(entries []Entry, base *url.URL) []Entry {
 }
 
 func parseTextSitemap(body []byte) []Entry {
-	var out []Entry
-	sc := bufio.NewScanner(bytes.NewReader(body))
-	sc.Buffer(make([]byte, 0, 4096), 8192)
-	for sc.Scan() && len(out) < MaxEntries {
-		line := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(line, "http://") || strings.HasPrefix(line, "https://") {
-			out = append(out, Entry{URL: line})
-		}
-	}
-	return out
+	return scanLines(body, func(line string) (Entry, bool) {
+		line = strings.TrimSpace(line)
+		ok := strings.HasPrefix(line, "http://") || strings.HasPrefix(line, "https://")
+		return Entry{URL: line}, ok
+	})
 }
 
 // parseRobotsSitemaps reads the Sitemap lines of a robots.txt (RFC 9309
 // section 2.2.4: the field name is case-insensitive).
 func parseRobotsSitemaps(body []byte) []Entry {
+	return scanLines(body, func(line string) (Entry, bool) {
+		name, value, ok := strings.Cut(line, ":")
+		ok = ok && strings.EqualFold(strings.TrimSpace(name), "sitemap")
+		return Entry{URL: strings.TrimSpace(value), Kind: KindSitemap}, ok
+	})
+}
+
+// scanLines returns the entries entry makes of body's lines, at most
+// MaxEntries; lines over 8 KiB end the scan.
+func scanLines(body []byte, entry func(line string) (Entry, bool)) []Entry {
 	var out []Entry
 	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(make([]byte, 0, 4096), 8192)
 	for sc.Scan() && len(out) < MaxEntries {
-		name, value, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.EqualFold(strings.TrimSpace(name), "sitemap") {
-			out = append(out, Entry{URL: strings.TrimSpace(value), Kind: KindSitemap})
+		if e, ok := entry(sc.Text()); ok {
+			out = append(out, e)
 		}
 	}
 	return out

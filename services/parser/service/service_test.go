@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -24,19 +25,7 @@ import (
 func TestServiceParsesPagesAndSurvivesGarbage(t *testing.T) {
 	s := bustest.Server(t)
 	_, js := bustest.Connect(t, s)
-	cfg, err := LoadConfig([]string{"-http-addr", "", "-nats-url", s.ClientURL()}, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Run(ctx, cfg, zap.NewNop()) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	startParser(t, s.ClientURL(), nil)
 	waitFor(t, func() bool { _, err := js.Stream(t.Context(), schema.StreamPages); return err == nil })
 
 	for _, garbage := range [][]byte{nil, []byte("\x00\xff garbage"), []byte(`{"v":99}`), []byte(`{"v":1,"url":"ftp://x"}`)} {
@@ -90,6 +79,30 @@ func TestServiceParsesPagesAndSurvivesGarbage(t *testing.T) {
 	}
 }
 
+// startParser runs the parser against natsURL, configured from env as
+// the binary would be (no HTTP listener), until the test ends.
+func startParser(t *testing.T, natsURL string, env map[string]string) {
+	t.Helper()
+	env = maps.Clone(env)
+	if env == nil {
+		env = map[string]string{}
+	}
+	env["NATS_URL"], env["HTTP_ADDR"] = natsURL, "off"
+	cfg, err := LoadConfig(nil, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, cfg, zap.NewNop()) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+}
+
 func readAll(t *testing.T, js jetstream.JetStream, stream string, want int) []*jetstream.RawStreamMsg {
 	t.Helper()
 	var msgs []*jetstream.RawStreamMsg
@@ -137,15 +150,7 @@ func TestServiceQueuesDueSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"PARSER_SOURCES_POLL": "50ms", "HTTP_ADDR": "off", "NATS_URL": s.ClientURL()}
-	cfg, err := LoadConfig(nil, func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Run(ctx, cfg, zap.NewNop()) }()
-	t.Cleanup(func() { cancel(); <-done })
+	startParser(t, s.ClientURL(), map[string]string{"PARSER_SOURCES_POLL": "50ms"})
 
 	msgs := readAll(t, js, schema.StreamCrawl, 1)
 	var req schema.CrawlRequest
@@ -172,15 +177,7 @@ func TestServiceQueuesDueSources(t *testing.T) {
 func TestServiceExpandsABigSitemap(t *testing.T) {
 	s := bustest.Server(t)
 	_, js := bustest.Connect(t, s)
-	env := map[string]string{"HTTP_ADDR": "off", "NATS_URL": s.ClientURL(), "PARSER_SOURCES_POLL": "0"}
-	cfg, err := LoadConfig(nil, func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Run(ctx, cfg, zap.NewNop()) }()
-	t.Cleanup(func() { cancel(); <-done })
+	startParser(t, s.ClientURL(), map[string]string{"PARSER_SOURCES_POLL": "0"})
 	waitFor(t, func() bool { _, err := js.Stream(t.Context(), schema.StreamPages); return err == nil })
 
 	var b strings.Builder

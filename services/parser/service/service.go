@@ -15,6 +15,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/bus"
@@ -127,6 +128,11 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 	}
 	reg := ops.NewRegistry()
 	reg.MustRegister(bus.NewLagCollector(js, schema.StreamPages, schema.ConsumerParser))
+	pages := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "newsflow_parser_pages_total",
+		Help: "Fetched pages the parser recorded, by page type (article, home, section, listing, feed, sitemap).",
+	}, []string{"page_type"})
+	reg.MustRegister(pages)
 	stage := newStage(cfg, js)
 	pub := bus.NewPublisher(js)
 	runner := &bus.Runner[schema.FetchedPage]{
@@ -134,7 +140,7 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 		Consumer:  cons,
 		Publisher: pub,
 		Decode:    schema.Decode[schema.FetchedPage],
-		Handle:    withFaults(stage.Handle),
+		Handle:    countPages(withFaults(stage.Handle), pages),
 		Trace:     func(p schema.FetchedPage) string { return p.TraceID },
 		Fields: func(p schema.FetchedPage) []zap.Field {
 			return []zap.Field{zap.String("url", p.URL), zap.Int("depth", p.Depth)}
@@ -244,6 +250,20 @@ func newStage(cfg Config, js jetstream.JetStream) *parse.Stage {
 		stage.Bodies = &objectBodies{js: js}
 	}
 	return stage
+}
+
+// countPages counts the page records h produces by page type (reparse
+// runs aside).
+func countPages(h bus.Handler[schema.FetchedPage], pages *prometheus.CounterVec) bus.Handler[schema.FetchedPage] {
+	return func(ctx context.Context, p schema.FetchedPage) ([]bus.Out, error) {
+		outs, err := h(ctx, p)
+		for _, o := range outs {
+			if a, ok := o.Body.(schema.Article); ok && a.Reparse == "" {
+				pages.WithLabelValues(a.PageType).Inc()
+			}
+		}
+		return outs, err
+	}
 }
 
 // pollSources queues every registered source that is due, every interval.

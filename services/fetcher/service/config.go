@@ -30,6 +30,9 @@ type Config struct {
 	Workers int
 	// MaxBody is the largest decompressed body in bytes (FETCHER_MAX_BODY).
 	MaxBody int64
+	// MaxListingBody is the largest decompressed body of a URL expected to
+	// be a feed or a sitemap (FETCHER_MAX_LISTING_BODY).
+	MaxListingBody int64
 	// Timeout bounds one fetch, body included (FETCHER_TIMEOUT);
 	// ConnectTimeout the TCP/TLS connect (FETCHER_CONNECT_TIMEOUT);
 	// FirstByteTimeout the wait for response headers
@@ -102,6 +105,8 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.IntVar(&cfg.Workers, "workers", integer("FETCHER_WORKERS", 16), "fetches at once (env FETCHER_WORKERS)")
 	var maxBody int
 	fs.IntVar(&maxBody, "max-body", integer("FETCHER_MAX_BODY", 5<<20), "largest body in bytes, after decompression (env FETCHER_MAX_BODY)")
+	var maxListing int
+	fs.IntVar(&maxListing, "max-listing-body", integer("FETCHER_MAX_LISTING_BODY", 50<<20), "largest body in bytes of a feed or sitemap, after decompression; the parser reads up to 64 MiB (env FETCHER_MAX_LISTING_BODY)")
 	fs.DurationVar(&cfg.Timeout, "timeout", dur("FETCHER_TIMEOUT", 30*time.Second), "total time of one fetch, redirects and body included (env FETCHER_TIMEOUT)")
 	fs.DurationVar(&cfg.ConnectTimeout, "connect-timeout", dur("FETCHER_CONNECT_TIMEOUT", 10*time.Second), "TCP and TLS connect timeout (env FETCHER_CONNECT_TIMEOUT)")
 	fs.DurationVar(&cfg.FirstByteTimeout, "first-byte-timeout", dur("FETCHER_FIRST_BYTE_TIMEOUT", 15*time.Second), "wait for response headers (env FETCHER_FIRST_BYTE_TIMEOUT)")
@@ -127,6 +132,7 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	}
 	cfg.Common = *common
 	cfg.MaxBody = int64(maxBody)
+	cfg.MaxListingBody = int64(maxListing)
 	if err := cfg.Common.Validate(); err != nil {
 		return cfg, err
 	}
@@ -141,6 +147,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("workers: %d, want at least 1", c.Workers)
 	case c.MaxBody < 1024:
 		return fmt.Errorf("max-body: %d, want at least 1024", c.MaxBody)
+	case c.MaxListingBody < 1024 || c.MaxListingBody > 64<<20:
+		return fmt.Errorf("max-listing-body: %d, want at least 1024 and at most 64 MiB, what the parser reads", c.MaxListingBody)
 	case c.Timeout <= 0 || c.ConnectTimeout <= 0 || c.FirstByteTimeout <= 0:
 		return fmt.Errorf("timeouts must be positive")
 	case c.MaxRedirects < 0 || c.MaxRedirects > 20:

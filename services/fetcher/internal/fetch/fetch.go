@@ -70,10 +70,14 @@ var _ Fetcher = (*Client)(nil)
 
 // Config configures a Client.
 type Config struct {
-	UserAgent    string
-	Timeouts     Timeouts
-	MaxBody      int64
-	MaxRedirects int
+	UserAgent string
+	Timeouts  Timeouts
+	// MaxBody bounds a page's body after decompression (5 MiB).
+	MaxBody int64
+	// MaxListingBody bounds the body of a URL expected to be a feed or a
+	// sitemap (50 MiB, the sitemap protocol's own limit), if larger.
+	MaxListingBody int64
+	MaxRedirects   int
 	// Transport is the raw transport (NewTransport); required.
 	Transport http.RoundTripper
 }
@@ -105,6 +109,9 @@ func New(cfg Config) *Client {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 5 << 20
 	}
+	if cfg.MaxListingBody <= 0 {
+		cfg.MaxListingBody = 50 << 20
+	}
 	if cfg.MaxRedirects <= 0 {
 		cfg.MaxRedirects = 10
 	}
@@ -119,7 +126,7 @@ func New(cfg Config) *Client {
 		colly.UserAgent(cfg.UserAgent),
 	)
 	c.SetClient(&http.Client{
-		Transport: &pageTransport{base: cfg.Transport, maxBody: cfg.MaxBody},
+		Transport: &pageTransport{base: cfg.Transport, maxBody: cfg.MaxBody, maxListing: max(cfg.MaxBody, cfg.MaxListingBody)},
 		Timeout:   cfg.Timeouts.Total + time.Second, // backstop; the context bounds the fetch
 	})
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {

@@ -385,3 +385,46 @@ func TestCheckRedirectHook(t *testing.T) {
 		t.Errorf("err = %v, want the veto", err)
 	}
 }
+
+// TestListingsHaveTheirOwnLimit: a sitemap may be far larger than a page
+// (the protocol allows 50 MB), so a URL expected to be a feed or sitemap
+// is bounded by MaxListingBody instead of MaxBody.
+func TestListingsHaveTheirOwnLimit(t *testing.T) {
+	entry := []byte("<url><loc>https://news.example/a-long-enough-path/for-a-story</loc></url>\n")
+	sitemap := func(n int) []byte {
+		return append(append([]byte("<urlset>"), bytes.Repeat(entry, n/len(entry))...), "</urlset>"...)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		w.Write(sitemap(3 << 20))
+	})
+	mux.HandleFunc("/huge-sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		w.Write(sitemap(5 << 20))
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c := newClient(t, loopback(), func(c *Config) { c.MaxBody, c.MaxListingBody = 1<<20, 4<<20 })
+
+	tests := []struct {
+		path, kind string
+		wantErr    bool
+	}{
+		{path: "/sitemap.xml", kind: "sitemap"},
+		{path: "/sitemap.xml", kind: "", wantErr: true}, // as a page: over MaxBody
+		{path: "/huge-sitemap.xml", kind: "sitemap", wantErr: true},
+	}
+	for _, tt := range tests {
+		res, err := c.Fetch(t.Context(), Request{URL: srv.URL + tt.path, Kind: tt.kind})
+		if tt.wantErr {
+			if !errors.Is(err, ErrTooLarge) {
+				t.Errorf("%s as %q: err %v, want ErrTooLarge", tt.path, tt.kind, err)
+			}
+			continue
+		}
+		if err != nil || len(res.Body) < 3<<20-len(entry) {
+			t.Errorf("%s as %q: err %v, want the whole body", tt.path, tt.kind, err)
+		}
+	}
+}

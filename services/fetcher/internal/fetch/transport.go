@@ -133,8 +133,9 @@ func acceptedForKind(media, kind string) bool {
 // allowed media types, bounds the body after decompression, decodes gzip,
 // deflate and brotli, and hides the charset from colly.
 type pageTransport struct {
-	base    http.RoundTripper
-	maxBody int64
+	base       http.RoundTripper
+	maxBody    int64
+	maxListing int64 // for a URL expected to be a feed or a sitemap
 }
 
 func (p *pageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -161,9 +162,13 @@ func (p *pageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		return nil, &ContentTypeError{Type: media}
 	}
-	if p.maxBody > 0 && resp.ContentLength > p.maxBody {
+	limit := p.maxBody
+	if kind == "feed" || kind == "sitemap" {
+		limit = max(limit, p.maxListing)
+	}
+	if limit > 0 && resp.ContentLength > limit {
 		resp.Body.Close()
-		return nil, fmt.Errorf("%w: content-length %d exceeds %d", ErrTooLarge, resp.ContentLength, p.maxBody)
+		return nil, fmt.Errorf("%w: content-length %d exceeds %d", ErrTooLarge, resp.ContentLength, limit)
 	}
 	body, err := decoder(resp.Body, resp.Header.Get("Content-Encoding"))
 	if err != nil {
@@ -179,7 +184,7 @@ func (p *pageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		r, media = gz, "application/xml"
 	}
-	r = &limitReader{r: r, left: p.maxBody}
+	r = &limitReader{r: r, left: limit}
 	if media == "" {
 		// No Content-Type: sniff as a browser would.
 		br := bufio.NewReaderSize(r, 512)

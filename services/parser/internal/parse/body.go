@@ -25,11 +25,18 @@ type BodySource interface {
 	Get(ctx context.Context, name string) ([]byte, error)
 }
 
-// MaxBodySize bounds a decoded page body, so a hostile message cannot
-// inflate into gigabytes.
-const MaxBodySize = 16 << 20
+// MaxBodySize bounds a decoded page body, and MaxListingSize that of a
+// page fetched as a feed or a sitemap (the sitemap protocol allows 50 MB),
+// so a hostile message cannot inflate into gigabytes.
+const (
+	MaxBodySize    = 16 << 20
+	MaxListingSize = 64 << 20
+)
 
-var decoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxBodySize))
+var (
+	pageDecoder, _    = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxBodySize))
+	listingDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxListingSize))
+)
 
 // Body returns the decoded body of page, reading it from src when the page
 // carries a reference instead of the bytes.
@@ -48,14 +55,18 @@ func Body(ctx context.Context, page *schema.FetchedPage, src BodySource) ([]byte
 			return nil, fmt.Errorf("body %s: %w", page.BodyRef, err)
 		}
 	}
+	limit, decoder := MaxBodySize, pageDecoder
+	if h := page.Hints; h != nil && (h.Kind == schema.KindFeed || h.Kind == schema.KindSitemap) {
+		limit, decoder = MaxListingSize, listingDecoder
+	}
 	switch page.BodyEncoding {
 	case schema.EncodingIdentity:
-		if len(raw) > MaxBodySize {
-			return nil, bus.Permanentf("body: %d bytes exceeds %d", len(raw), MaxBodySize)
+		if len(raw) > limit {
+			return nil, bus.Permanentf("body: %d bytes exceeds %d", len(raw), limit)
 		}
 		return raw, nil
 	case schema.EncodingZstd:
-		out, err := decoder.DecodeAll(raw, make([]byte, 0, max(page.BodySize, 0)&(MaxBodySize-1)))
+		out, err := decoder.DecodeAll(raw, make([]byte, 0, min(max(page.BodySize, 0), limit)))
 		if err != nil {
 			return nil, bus.Permanent(fmt.Errorf("decode zstd body: %w", err))
 		}

@@ -46,6 +46,8 @@ func TestStageListings(t *testing.T) {
 			wantRecord: schema.PageFeed, wantURLs: []string{"https://courier.example/local/sea-wall", "https://courier.example/local/ferry"}, wantDepth: 3},
 		{name: "sitemap index", give: rawPage("https://courier.example/sitemap.xml", "application/xml", schema.KindSitemap, testSitemapIndex, 0),
 			wantRecord: schema.PageSitemap, wantURLs: []string{"https://courier.example/news-sitemap.xml"}, wantKind: schema.KindSitemap, wantDepth: 0},
+		{name: "sitemap.xml.gz (the fetcher unzips it, the type stays)", give: rawPage("https://courier.example/sitemap.xml.gz", "application/x-gzip", schema.KindSitemap, testSitemapIndex, 0),
+			wantRecord: schema.PageSitemap, wantURLs: []string{"https://courier.example/news-sitemap.xml"}, wantKind: schema.KindSitemap, wantDepth: 0},
 		{name: "robots.txt sitemaps", give: rawPage("https://courier.example/robots.txt", "text/plain; charset=utf-8", schema.KindRobots, "Sitemap: https://courier.example/sitemap.xml\n", 0),
 			wantURLs: []string{"https://courier.example/sitemap.xml"}, wantKind: schema.KindSitemap, wantDepth: 0},
 	}

@@ -204,14 +204,35 @@ func TestStageBodies(t *testing.T) {
 }
 
 func TestBodyRejectsBombs(t *testing.T) {
-	huge := make([]byte, MaxBodySize+1)
-	p := schema.FetchedPage{BodyEncoding: schema.EncodingZstd, Body: Compress(huge)}
-	_, err := Body(context.Background(), &p, nil)
-	if err == nil || !bus.IsPermanent(err) {
-		t.Fatalf("err = %v, want a permanent error for a body over %d bytes", err, MaxBodySize)
+	sitemap := &schema.Hints{Kind: schema.KindSitemap}
+	tests := []struct {
+		name    string
+		size    int
+		hints   *schema.Hints
+		wantErr bool
+	}{
+		{name: "page over the page limit", size: MaxBodySize + 1, wantErr: true},
+		{name: "sitemap over the page limit", size: MaxBodySize + 1, hints: sitemap},
+		{name: "sitemap over the listing limit", size: MaxListingSize + 1, hints: sitemap, wantErr: true},
 	}
-	if errors.Is(err, ErrBodyNotFound) {
-		t.Fatal("wrong error")
+	for _, tt := range tests {
+		for _, enc := range []string{schema.EncodingZstd, schema.EncodingIdentity} {
+			body := make([]byte, tt.size)
+			p := schema.FetchedPage{BodyEncoding: enc, Body: body, BodySize: tt.size, Hints: tt.hints}
+			if enc == schema.EncodingZstd {
+				p.Body = Compress(body)
+			}
+			got, err := Body(context.Background(), &p, nil)
+			if !tt.wantErr {
+				if err != nil || len(got) != tt.size {
+					t.Errorf("%s (%s): %d bytes, err %v; want the whole body", tt.name, enc, len(got), err)
+				}
+				continue
+			}
+			if err == nil || !bus.IsPermanent(err) || errors.Is(err, ErrBodyNotFound) {
+				t.Errorf("%s (%s): err = %v, want a permanent error", tt.name, enc, err)
+			}
+		}
 	}
 }
 

@@ -2,6 +2,8 @@ package bus
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
@@ -86,7 +88,7 @@ func Connect(ctx context.Context, o ConnOptions, log *zap.Logger) (*nats.Conn, j
 		if err == nil {
 			break
 		}
-		if errors.Is(err, nats.ErrAuthorization) || attempt >= 30 {
+		if refused(err) || attempt >= 30 {
 			return nil, nil, fmt.Errorf("connect %s: %w", redact(o.URL), err)
 		}
 		log.Warn("nats not reachable, retrying", zap.String("nats_url", redact(o.URL)), zap.Int("attempt", attempt), zap.Error(err))
@@ -102,6 +104,20 @@ func Connect(ctx context.Context, o ConnOptions, log *zap.Logger) (*nats.Conn, j
 		return nil, nil, fmt.Errorf("jetstream: %w", err)
 	}
 	return nc, js, nil
+}
+
+// refused says whether a connection error is the server (or its
+// certificate) turning us away, which retrying cannot fix: bad
+// credentials, a certificate that does not verify, a TLS alert such as
+// "certificate required".
+func refused(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	return errors.Is(err, nats.ErrAuthorization) || errors.As(err, &verify) ||
+		errors.As(err, &unknownCA) || errors.As(err, &hostname) ||
+		// The server's TLS alerts (crypto/tls keeps their type unexported).
+		strings.Contains(err.Error(), "remote error: tls: ")
 }
 
 // redact hides credentials in a URL (or a comma-separated list of URLs)

@@ -105,7 +105,16 @@ func (p *Postgres) Ping(ctx context.Context) error {
 	return wrap("ping postgres", p.pool.Ping(ctx))
 }
 
-// Ingest writes a batch in one transaction.
+// ingestLock is the advisory lock key that serialises ingest transactions
+// across indexers sharing a database ("nfingest" in ASCII).
+const ingestLock = 0x6e66696e67657374
+
+// Ingest writes a batch in one transaction. The transaction first takes
+// an advisory lock, so batches of concurrent indexers apply one after
+// another: a copy of a story ingested by one indexer sees the original
+// another indexer committed a moment before (READ COMMITTED takes a new
+// snapshot per statement) and joins its story, and two batches never
+// deadlock on each other's rows.
 func (p *Postgres) Ingest(ctx context.Context, batch []schema.Article) (IngestResult, error) {
 	rows, err := prepare(batch)
 	if err != nil {
@@ -113,6 +122,9 @@ func (p *Postgres) Ingest(ctx context.Context, batch []schema.Article) (IngestRe
 	}
 	var res IngestResult
 	err = pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(ingestLock)); err != nil {
+			return err
+		}
 		var err error
 		res, err = ingest(ctx, pgTx{tx}, rows, time.Now())
 		return err

@@ -419,6 +419,63 @@ func TestConcurrentIndexersNeverDuplicate(t *testing.T) {
 	})
 }
 
+// TestConcurrentIndexersGroupStories: two indexers ingest the two copies
+// of each wire story at the same moment; each pair must still end in one
+// story, which needs story grouping serialised across indexers.
+func TestConcurrentIndexersGroupStories(t *testing.T) {
+	each(t, func(t *testing.T, b backend) {
+		s1, s2 := b.open(t), b.open(t)
+		const n, size = 60, 5
+		var origs, copies []schema.Article
+		for i := range n {
+			body := articletest.Body(uint64(7000+i), 200)
+			origs = append(origs, articletest.ArticleWithBody("wire.example", i, body))
+			copies = append(copies, articletest.ArticleWithBody("daily.example", i, body))
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for _, job := range []struct {
+			s    Store
+			arts []schema.Article
+		}{{s1, origs}, {s2, copies}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				for i := 0; i < n; i += size {
+					for {
+						_, err := job.s.Ingest(context.Background(), job.arts[i:i+size])
+						if err == nil {
+							break
+						}
+						if errors.Is(err, ErrInvalid) {
+							t.Error(err)
+							return
+						}
+						time.Sleep(10 * time.Millisecond) // transient: the runner would retry
+					}
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		split := 0
+		for i := range n {
+			o, err1 := s1.Article(t.Context(), origs[i].CanonicalURL)
+			c, err2 := s1.Article(t.Context(), copies[i].CanonicalURL)
+			if err1 != nil || err2 != nil {
+				t.Fatalf("article %d: %v %v", i, err1, err2)
+			}
+			if o.StoryID != c.StoryID {
+				split++
+			}
+		}
+		if st := mustStats(t, s1); split != 0 || st.Stories != n {
+			t.Errorf("%d of %d copied stories split across two story ids (%d stories, want %d)", split, n, st.Stories, n)
+		}
+	})
+}
+
 func TestSearch(t *testing.T) {
 	each(t, func(t *testing.T, b backend) {
 		s := b.open(t)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -160,24 +161,13 @@ func readLedger(ctx context.Context, js jetstream.JetStream, api string) (*Ledge
 	}); err != nil {
 		return nil, err
 	}
-	// Count each record once: a record republished after the stream's
-	// duplicate window carries the same message id.
-	records := map[string]bool{}
-	if err := eachMessage(ctx, js, schema.StreamArticles, func(m jetstream.Msg) {
-		var r struct {
-			PageType string `json:"page_type"`
-			Reparse  string `json:"reparse"`
-		}
-		if json.Unmarshal(m.Data(), &r) != nil || r.Reparse != "" {
+	// The parser's records, counted from their headers: the bodies (whole
+	// articles) are not read.
+	if err := eachHeader(ctx, js, schema.StreamArticles, func(m jetstream.Msg) {
+		if m.Headers().Get(schema.HeaderReparse) != "" {
 			return
 		}
-		if id := m.Headers().Get(jetstream.MsgIDHeader); id != "" {
-			if records[id] {
-				return
-			}
-			records[id] = true
-		}
-		l.Parser[r.PageType]++
+		l.Parser[cmp.Or(m.Headers().Get(schema.HeaderPageType), "unknown")]++
 	}); err != nil {
 		return nil, err
 	}
@@ -230,6 +220,16 @@ func readLedger(ctx context.Context, js jetstream.JetStream, api string) (*Ledge
 
 // eachMessage calls fn for every message of a stream, in order.
 func eachMessage(ctx context.Context, js jetstream.JetStream, stream string, fn func(jetstream.Msg)) error {
+	return scanStream(ctx, js, stream, false, fn)
+}
+
+// eachHeader is eachMessage without the messages' data: the server sends
+// headers only.
+func eachHeader(ctx context.Context, js jetstream.JetStream, stream string, fn func(jetstream.Msg)) error {
+	return scanStream(ctx, js, stream, true, fn)
+}
+
+func scanStream(ctx context.Context, js jetstream.JetStream, stream string, headersOnly bool, fn func(jetstream.Msg)) error {
 	st, err := js.Stream(ctx, stream)
 	if err != nil {
 		return fmt.Errorf("%s: %w", stream, err)
@@ -238,7 +238,7 @@ func eachMessage(ctx context.Context, js jetstream.JetStream, stream string, fn 
 		return nil
 	}
 	last := st.CachedInfo().State.LastSeq
-	cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{})
+	cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{HeadersOnly: headersOnly})
 	if err != nil {
 		return fmt.Errorf("%s: %w", stream, err)
 	}

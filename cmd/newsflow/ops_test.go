@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -96,6 +97,10 @@ func TestReparseUpdatesInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	updatedBefore := art.UpdatedAt
+	ledgerBefore, err := readLedger(t.Context(), js, api)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	n, err := reparse(t.Context(), js, time.Now().Add(-time.Hour), false)
 	if err != nil {
@@ -120,6 +125,15 @@ func TestReparseUpdatesInPlace(t *testing.T) {
 	}
 	if !art.UpdatedAt.After(updatedBefore) {
 		t.Errorf("article updated_at %v -> %v: the reparse did not update the row", updatedBefore, art.UpdatedAt)
+	}
+	// The reparse run's records are not new fetches: the ledger's parser
+	// counts stay as they were, and it still balances.
+	ledgerAfter, err := readLedger(t.Context(), js, api)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(ledgerBefore.Parser, ledgerAfter.Parser) || ledgerAfter.Lost != 0 {
+		t.Errorf("ledger parser records %v -> %v (lost %d): a reparse must not count as fetches", ledgerBefore.Parser, ledgerAfter.Parser, ledgerAfter.Lost)
 	}
 	// A dry run counts without sending.
 	if n2, err := reparse(t.Context(), js, time.Now().Add(-time.Hour), true); err != nil || n2 != n {

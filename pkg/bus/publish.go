@@ -21,6 +21,8 @@ type Out struct {
 	Body any
 	// TraceID overrides the trace id of the input for this output.
 	TraceID string
+	// Header holds extra message headers.
+	Header map[string]string
 }
 
 // Publisher publishes Outs to JetStream and waits for the stream's ack.
@@ -113,6 +115,9 @@ func message(o Out, traceID string) (*nats.Msg, []jetstream.PublishOpt, error) {
 	}
 	if traceID != "" {
 		msg.Header.Set(schema.HeaderTraceID, traceID)
+	}
+	for k, v := range o.Header {
+		msg.Header.Set(k, v)
 	}
 	var opts []jetstream.PublishOpt
 	if o.ID != "" {

@@ -87,10 +87,16 @@ const (
 // Object store bucket for page bodies too large for one message.
 const BucketPageBodies = "page_bodies"
 
-// Header names set on every published message.
+// Header names. HeaderTraceID is set on every published message.
 const (
 	// HeaderTraceID joins one URL's journey across the stages.
 	HeaderTraceID = "Newsflow-Trace-Id"
+	// HeaderPageType repeats an articles.parsed record's page_type, so a
+	// reader can count records from headers alone (newsflow ledger).
+	HeaderPageType = "Newsflow-Page-Type"
+	// HeaderReparse names the reparse run of an articles.parsed record;
+	// absent for a fresh fetch.
+	HeaderReparse = "Newsflow-Reparse"
 )
 
 // Dead letters: every message a stage terminates (undecodable, failed for

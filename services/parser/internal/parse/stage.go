@@ -75,11 +75,7 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 		return nil, bus.Permanent(fmt.Errorf("extract: %w", err))
 	}
 	pageID := pageKey(&page)
-	outs := []bus.Out{{
-		Subject: schema.SubjectArticlesParsed,
-		ID:      recordID(pageID, page.Reparse),
-		Body:    s.article(&page, pageURL, art, bus.TraceID(ctx)),
-	}}
+	outs := []bus.Out{record(pageID, s.article(&page, pageURL, art, bus.TraceID(ctx)))}
 	if page.Reparse != "" {
 		// The page's links were followed the first time.
 		return outs, nil
@@ -112,16 +108,12 @@ func (s *Stage) listing(ctx context.Context, page *schema.FetchedPage, pageURL, 
 		if n, err := urlnorm.Normalize(pageURL); err == nil {
 			canonical = n
 		}
-		outs = append(outs, bus.Out{
-			Subject: schema.SubjectArticlesParsed,
-			ID:      recordID(pageID, page.Reparse),
-			Body: schema.Article{
-				V: schema.Version, URL: page.URL, CanonicalURL: canonical, FinalURL: page.FinalURL,
-				Title: feedTitle(page), PageType: kind, Description: fmt.Sprintf("%d entries", len(entries)),
-				ContentHash: hex.EncodeToString(sum[:16]), FetchedAt: page.FetchedAt,
-				ExtractorVersion: extract.Version, TraceID: bus.TraceID(ctx), Reparse: page.Reparse,
-			},
-		})
+		outs = append(outs, record(pageID, schema.Article{
+			V: schema.Version, URL: page.URL, CanonicalURL: canonical, FinalURL: page.FinalURL,
+			Title: feedTitle(page), PageType: kind, Description: fmt.Sprintf("%d entries", len(entries)),
+			ContentHash: hex.EncodeToString(sum[:16]), FetchedAt: page.FetchedAt,
+			ExtractorVersion: extract.Version, TraceID: bus.TraceID(ctx), Reparse: page.Reparse,
+		}))
 	}
 	if page.Reparse != "" || s.NoExpand {
 		return outs, nil
@@ -278,12 +270,16 @@ func hash(s string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// recordID is the message id of a page's record: a redelivery publishes
-// nothing new; a reparse run does.
-func recordID(pageID, reparse string) string {
+// record is the articles.parsed message of a page's record. Its id makes
+// a redelivery publish nothing new, and a reparse run publish anew; its
+// headers carry the page type and reparse run for readers that count
+// records without decoding them.
+func record(pageID string, a schema.Article) bus.Out {
 	id := "parsed:" + extract.Version + ":" + pageID
-	if reparse != "" {
-		id += ":reparse:" + reparse
+	header := map[string]string{schema.HeaderPageType: a.PageType}
+	if a.Reparse != "" {
+		id += ":reparse:" + a.Reparse
+		header[schema.HeaderReparse] = a.Reparse
 	}
-	return id
+	return bus.Out{Subject: schema.SubjectArticlesParsed, ID: id, Body: a, Header: header}
 }

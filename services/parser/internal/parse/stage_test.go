@@ -35,6 +35,9 @@ func split(t *testing.T, outs []bus.Out) (records []schema.Article, crawls []sch
 			if o.Subject != schema.SubjectArticlesParsed {
 				t.Errorf("article on %s", o.Subject)
 			}
+			if o.Header[schema.HeaderPageType] != b.PageType || o.Header[schema.HeaderReparse] != b.Reparse {
+				t.Errorf("record headers %v, want page type %q and reparse %q", o.Header, b.PageType, b.Reparse)
+			}
 			records = append(records, b)
 		case schema.CrawlRequest:
 			if o.Subject != schema.SubjectCrawlURLs {

@@ -17,15 +17,16 @@ import (
 )
 
 const sourcesUsage = `Usage:
-  newsflow sources add URL [--every 10m] [--kind feed|sitemap]
+  newsflow sources add URL [--every 10m] [--kind feed|sitemap|page]
   newsflow sources list [--json]
   newsflow sources remove URL
 
-Registered feeds and sitemaps are re-polled by the fetchers on schedule,
-with ETag / If-Modified-Since. The registry lives in JetStream KV.
+Registered feeds, sitemaps and pages (a home or section page watched for
+new stories) are queued by the parsers when due and fetched with ETag /
+If-Modified-Since. The registry lives in JetStream KV.
 `
 
-// runSources manages the fetcher's registry of re-polled feeds and sitemaps.
+// runSources manages the registry of re-polled feeds, sitemaps and pages.
 func runSources(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, sourcesUsage)
@@ -36,7 +37,7 @@ func runSources(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	conn := natsFlags(fs, "newsflow-sources")
 	every := fs.Duration("every", 10*time.Minute, "add: re-poll interval")
-	kind := fs.String("kind", "", "add: feed or sitemap (default: guessed from the URL)")
+	kind := fs.String("kind", "", "add: feed, sitemap or page (default: guessed from the URL)")
 	asJSON := fs.Bool("json", false, "list: one JSON source per line")
 	fs.Usage = func() { fmt.Fprint(stderr, sourcesUsage); fs.PrintDefaults() }
 	pos, err := parseInterspersed(fs, args[1:])

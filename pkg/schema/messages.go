@@ -11,8 +11,8 @@ type Hints struct {
 	Published *time.Time `json:"published,omitempty"`
 	// Source is the feed or sitemap URL the hints came from.
 	Source string `json:"source,omitempty"`
-	// Kind says what the URL is expected to be: KindFeed, KindSitemap or
-	// "" (a page). On a FetchedPage, KindRobots marks the Sitemap lines of
+	// Kind says what the URL is expected to be: KindFeed, KindSitemap,
+	// KindPolledPage (a registered page) or "" (a page). On a FetchedPage, KindRobots marks the Sitemap lines of
 	// a robots.txt the fetcher read.
 	Kind string `json:"kind,omitempty"`
 }
@@ -21,6 +21,10 @@ type Hints struct {
 const (
 	KindFeed    = "feed"
 	KindSitemap = "sitemap"
+	// KindPolledPage is a page registered to be re-polled on schedule (a
+	// home or section page watched for new stories). It is fetched and
+	// parsed as a page, as a seed: its links are followed.
+	KindPolledPage = "page"
 	// KindRobots is a FetchedPage holding the Sitemap lines of a host's
 	// robots.txt, published once per fresh read of it. It answers no
 	// crawl request; the parser turns its lines into sitemap requests.

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -29,6 +30,8 @@ const Bucket = "sources"
 const (
 	KindFeed    = schema.KindFeed
 	KindSitemap = schema.KindSitemap
+	// KindPage is a home or section page, re-polled for new links.
+	KindPage = schema.KindPolledPage
 )
 
 // MinEvery is the shortest re-poll interval accepted.
@@ -74,13 +77,23 @@ func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Registry,
 	return &Registry{js: js, kv: kv}, nil
 }
 
-// GuessKind says "sitemap" for URLs that look like sitemaps, else "feed".
+// GuessKind guesses a source's kind from its URL: "sitemap" for URLs that
+// name a sitemap, "feed" for URLs that look like feeds (rss, atom, feed,
+// .xml, .rdf), "page" otherwise. A wrong guess costs little: what the
+// response turns out to be decides how the parser reads it.
 func GuessKind(u string) string {
 	l := strings.ToLower(u)
-	if strings.Contains(l, "sitemap") {
-		return KindSitemap
+	if p, err := url.Parse(l); err == nil {
+		l = p.Host + p.Path // not the query: ?utm_source=rss is no feed
 	}
-	return KindFeed
+	switch {
+	case strings.Contains(l, "sitemap"):
+		return KindSitemap
+	case strings.Contains(l, "rss"), strings.Contains(l, "atom"), strings.Contains(l, "feed"),
+		strings.HasSuffix(l, ".xml"), strings.HasSuffix(l, ".rdf"):
+		return KindFeed
+	}
+	return KindPage
 }
 
 // Add registers (or re-registers) a source, due at once. kind "" guesses.
@@ -96,8 +109,8 @@ func (r *Registry) Add(ctx context.Context, rawURL string, every time.Duration, 
 	if kind == "" {
 		kind = GuessKind(norm)
 	}
-	if kind != KindFeed && kind != KindSitemap {
-		return Source{}, fmt.Errorf("kind %q: want feed or sitemap", kind)
+	if kind != KindFeed && kind != KindSitemap && kind != KindPage {
+		return Source{}, fmt.Errorf("kind %q: want feed, sitemap or page", kind)
 	}
 	now := time.Now().UTC()
 	s := Source{URL: norm, Kind: kind, Every: every, Added: now, NextDue: now}

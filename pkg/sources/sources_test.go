@@ -35,7 +35,7 @@ func TestRegistry(t *testing.T) {
 		url   string
 		every time.Duration
 		kind  string
-	}{{"ftp://x/", time.Hour, ""}, {"https://x.example/", time.Second, ""}, {"https://x.example/", time.Hour, "page"}} {
+	}{{"ftp://x/", time.Hour, ""}, {"https://x.example/", time.Second, ""}, {"https://x.example/", time.Hour, "video"}} {
 		if _, err := a.Add(ctx, bad.url, bad.every, bad.kind); err == nil {
 			t.Errorf("Add(%v) succeeded", bad)
 		}
@@ -88,5 +88,24 @@ func TestRegistry(t *testing.T) {
 	list, err := b.List(ctx)
 	if err != nil || len(list) != 1 || list[0].Kind != KindSitemap {
 		t.Errorf("list %+v %v", list, err)
+	}
+}
+
+func TestGuessKind(t *testing.T) {
+	tests := []struct{ give, want string }{
+		{"https://news.example/sitemap-news.xml", KindSitemap},
+		{"https://news.example/sitemaps/2026-11.xml.gz", KindSitemap},
+		{"https://news.example/rss.xml", KindFeed},
+		{"https://news.example/feeds/world", KindFeed},
+		{"https://news.example/atom", KindFeed},
+		{"https://news.example/index.rdf", KindFeed},
+		{"https://news.example/", KindPage},
+		{"https://news.example/world/", KindPage},
+		{"https://news.example/world/?utm_source=rss", KindPage},
+	}
+	for _, tt := range tests {
+		if got := GuessKind(tt.give); got != tt.want {
+			t.Errorf("GuessKind(%s) = %q, want %q", tt.give, got, tt.want)
+		}
 	}
 }

@@ -433,3 +433,47 @@ func TestRobotsSitemapsSurviveARetry(t *testing.T) {
 		t.Errorf("pages.fetched holds %d pages %v, want %v", n, got, want)
 	}
 }
+
+// TestRegisteredPagesAreRefetched: a page registered as a source (kind
+// page) may be fetched again after FETCHER_RECRAWL_FEEDS, like a feed,
+// while the same page submitted as a seed waits FETCHER_RECRAWL_SEEDS.
+func TestRegisteredPagesAreRefetched(t *testing.T) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><body><a href="/story">story</a></body></html>`)
+	}))
+	t.Cleanup(site.Close)
+	s := bustest.Server(t)
+	nc, js := bustest.Connect(t, s)
+	startFetcher(t, testConfig(t, func(c *Config) { c.RecrawlFeeds, c.RecrawlSeeds = time.Millisecond, time.Hour }),
+		nc, js, zaptest.NewLogger(t, zaptest.Level(zap.ErrorLevel)))
+	outcomes := collect(t, js, schema.StreamOutcomes)
+
+	for _, tt := range []struct {
+		path, kind string
+		want       []string
+	}{
+		{"/front", schema.KindPolledPage, []string{schema.OutcomeFetched, schema.OutcomeFetched}},
+		{"/seed", "", []string{schema.OutcomeFetched, schema.OutcomeDuplicate}},
+	} {
+		req := schema.CrawlRequest{V: schema.Version, URL: site.URL + tt.path}
+		if tt.kind != "" {
+			req.Hints = &schema.Hints{Kind: tt.kind}
+		}
+		data, _ := json.Marshal(req)
+		var got []string
+		for i := range 2 {
+			publish(t, js, string(data))
+			for end := time.Now().Add(10 * time.Second); len(got) <= i && time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+				got = got[:0]
+				for _, o := range outcomesByURL(t, outcomes.wait(t, 0, 0))[req.URL] {
+					got = append(got, o.Outcome)
+				}
+			}
+			time.Sleep(20 * time.Millisecond) // past RecrawlFeeds
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s (kind %q) submitted twice: outcomes %v, want %v", tt.path, tt.kind, got, tt.want)
+		}
+	}
+}

@@ -54,8 +54,9 @@ type Config struct {
 	// SeenTTL is how long a fetched URL stays in the seen-set
 	// (FETCHER_SEEN_TTL).
 	SeenTTL time.Duration
-	// RecrawlFeeds, RecrawlSeeds: how soon a feed/sitemap and a seed may
-	// be fetched again (FETCHER_RECRAWL_FEEDS, FETCHER_RECRAWL_SEEDS).
+	// RecrawlFeeds, RecrawlSeeds: how soon a feed, sitemap or registered
+	// page, and a seed, may be fetched again (FETCHER_RECRAWL_FEEDS,
+	// FETCHER_RECRAWL_SEEDS).
 	RecrawlFeeds, RecrawlSeeds time.Duration
 	// InlineMax is the largest compressed body carried in the message;
 	// larger ones go to the object store (FETCHER_INLINE_MAX).
@@ -116,7 +117,7 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.IntVar(&cfg.HostWaiters, "host-waiters", integer("FETCHER_HOST_WAITERS", 4), "fetches of this process waiting on one host at most (env FETCHER_HOST_WAITERS)")
 	fs.DurationVar(&cfg.RobotsTTL, "robots-ttl", dur("FETCHER_ROBOTS_TTL", 24*time.Hour), "robots.txt cache expiry, at most 24h (env FETCHER_ROBOTS_TTL)")
 	fs.DurationVar(&cfg.SeenTTL, "seen-ttl", dur("FETCHER_SEEN_TTL", 30*24*time.Hour), "how long a URL stays in the seen-set (env FETCHER_SEEN_TTL)")
-	fs.DurationVar(&cfg.RecrawlFeeds, "recrawl-feeds", dur("FETCHER_RECRAWL_FEEDS", time.Minute), "how soon a feed or sitemap may be fetched again (env FETCHER_RECRAWL_FEEDS)")
+	fs.DurationVar(&cfg.RecrawlFeeds, "recrawl-feeds", dur("FETCHER_RECRAWL_FEEDS", time.Minute), "how soon a feed, sitemap or registered page may be fetched again (env FETCHER_RECRAWL_FEEDS)")
 	fs.DurationVar(&cfg.RecrawlSeeds, "recrawl-seeds", dur("FETCHER_RECRAWL_SEEDS", 30*time.Minute), "how soon a seed (depth 0) may be fetched again (env FETCHER_RECRAWL_SEEDS)")
 	fs.IntVar(&cfg.InlineMax, "inline-max", integer("FETCHER_INLINE_MAX", 512<<10), "largest compressed body sent inside a message; larger bodies go to the object store (env FETCHER_INLINE_MAX)")
 	for _, err := range errs {

@@ -68,9 +68,9 @@ type Config struct {
 	// MaxAttempts is the consumer's MaxDeliver: the attempt that records
 	// a terminal outcome instead of asking for a retry.
 	MaxAttempts int
-	// RecrawlFeeds and RecrawlSeeds: how soon a feed or sitemap, and a
-	// seed (depth 0), may be fetched again. Other pages are fetched once
-	// per seen-set TTL.
+	// RecrawlFeeds and RecrawlSeeds: how soon a feed, sitemap or
+	// registered page, and a seed (depth 0), may be fetched again. Other
+	// pages are fetched once per seen-set TTL.
 	RecrawlFeeds, RecrawlSeeds time.Duration
 	// MaxRetryAfter caps a server's Retry-After.
 	MaxRetryAfter time.Duration
@@ -164,7 +164,7 @@ func (s *Stage) takeHeld() []bus.Out {
 
 func (s *Stage) recrawl(in schema.CrawlRequest, kind string) time.Duration {
 	switch {
-	case kind == schema.KindFeed || kind == schema.KindSitemap:
+	case kind == schema.KindFeed || kind == schema.KindSitemap || kind == schema.KindPolledPage:
 		return s.Config.RecrawlFeeds
 	case in.Depth == 0:
 		return s.Config.RecrawlSeeds

@@ -271,6 +271,12 @@ func pickContent(w *walker, lax bool) content {
 					ok = true
 				}
 			}
+			if !ok && bonus > 0 && e.text > 80 && float64(e.link)/float64(e.text) < 0.25 {
+				// A block of the story's own template whose prose lies too
+				// deep for the scores to reach (a story split around a
+				// figure into sibling wrappers).
+				ok = true
+			}
 			if ok {
 				selected[i] = true
 			}

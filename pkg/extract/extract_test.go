@@ -26,6 +26,7 @@ var goldenPages = map[string]string{
 	"boilerplate":    "https://daily.example/news/local/city-plans-to-plant-10000-trees",
 	"home":           "https://courier.example/",
 	"section":        "https://courier.example/business/",
+	"split_story":    "https://deltareview.example/science/delta-sinking",
 }
 
 // golden is the stable JSON form of an Article for golden files.

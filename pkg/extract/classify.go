@@ -37,7 +37,9 @@ var (
 	commentFragments  = []string{"comment", "disqus", "respond", "replies", "reply", "discussion", "forum", "reader-reactions", "user-content"}
 	// protected: wrappers of the story itself often carry words that look
 	// like boilerplate ("post-content has-sidebar").
-	protectFragments = []string{"article-body", "articlebody", "article-content", "articlecontent", "article__body", "article-text", "story-body", "storybody", "story-content", "post-body", "postbody", "post-content", "entry-content", "entry-body", "body-text", "bodytext", "main-content", "maincontent", "content-body", "article_body", "story_body", "post_content", "entry_content", "rich-text", "richtext", "article-main", "news-content", "article__content", "article-detail", "text-content", "content-text", "articletext", "story-text", "body-content"}
+	protectFragments = []string{"article-body", "articlebody", "article-content", "articlecontent", "article__body", "article-text", "story-body", "storybody", "story-content", "post-body", "postbody", "post-content", "entry-content", "entry-body", "body-text", "bodytext", "main-content", "maincontent", "content-body", "article_body", "story_body", "post_content", "entry_content", "rich-text", "richtext", "article-main", "news-content", "article__content", "article-detail", "text-content", "content-text", "articletext", "story-text", "body-content",
+		// Embedded posts quoted by the story ("social-media-embed").
+		"media-embed", "social-embed", "tweet-embed", "embedded-tweet", "embed-twitter", "twitter-embed"}
 )
 
 // adToken reports whether a whole class token marks boilerplate although

@@ -126,3 +126,22 @@ func TestQuoteAttributionKept(t *testing.T) {
 		t.Errorf("story dateline kept:\n%s", a.Body)
 	}
 }
+
+func TestEmbeddedPostsKept(t *testing.T) {
+	page := `<html><body><article><h1>State's anti-drug slogan draws ridicule</h1>
+<p>The state's new slogan for an anti-drug campaign drew a great deal of attention on social media on Monday, most of it not the kind its authors had hoped for.</p>
+<div class="social-media-embed"><blockquote class="twitter-tweet"><p>Yes this is real and yes the state spent nearly half a million dollars on it.</p>— Dana Example (@danaexample) <a href="https://twitter.example/danaexample/status/1">November 18, 2019</a></blockquote></div>
+<p>Officials said the campaign would run for a year and that the attention showed it was working, whatever people made of the wording.</p>
+<div class="social-share"><a href="https://twitter.example/share">Share on Twitter</a> <a href="https://facebook.example/share">Share on Facebook</a></div>
+</article></body></html>`
+	a, err := Extract(Input{URL: "https://news.example/2019/11/19/slogan", Body: []byte(page)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Body, "Yes this is real") {
+		t.Errorf("embedded post dropped:\n%s", a.Body)
+	}
+	if strings.Contains(a.Body, "Share on") {
+		t.Errorf("share widget kept:\n%s", a.Body)
+	}
+}

@@ -44,7 +44,7 @@
 //	{"v":1,"url":"https://news.example/world/","canonical_url":"https://news.example/world/",
 //	 "title":"World news","body":"","page_type":"section","word_count":0,
 //	 "content_hash":"e3b0c44298fc1c14","fetched_at":"2026-11-28T08:00:01Z",
-//	 "extractor_version":"4","trace_id":"c0ffee00c0ffee00c0ffee01"}
+//	 "extractor_version":"5","trace_id":"c0ffee00c0ffee00c0ffee01"}
 //
 // An Outcome on crawl.outcome (the fetcher's one outcome per accepted URL):
 //

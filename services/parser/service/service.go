@@ -126,6 +126,12 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 	if err != nil {
 		return fmt.Errorf("topology: %w", err)
 	}
+	var registry *sources.Registry
+	if cfg.SourcesPoll > 0 {
+		if registry, err = sources.Open(ctx, js, cfg.Common.Replicas); err != nil {
+			return err
+		}
+	}
 	reg := ops.NewRegistry()
 	reg.MustRegister(bus.NewLagCollector(js, schema.StreamPages, schema.ConsumerParser))
 	pages := prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -170,15 +176,11 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 		zap.Bool("expand", cfg.Expand), zap.Duration("sources_poll", cfg.SourcesPoll))
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if cfg.SourcesPoll > 0 {
-		reg, err := sources.Open(ctx, js, cfg.Common.Replicas)
-		if err != nil {
-			return err
-		}
+	if registry != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pollSources(runCtx, cfg.SourcesPoll, reg, pub, log)
+			pollSources(runCtx, cfg.SourcesPoll, registry, pub, log)
 		}()
 	}
 	go func() {

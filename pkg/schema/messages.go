@@ -12,8 +12,8 @@ type Hints struct {
 	// Source is the feed or sitemap URL the hints came from.
 	Source string `json:"source,omitempty"`
 	// Kind says what the URL is expected to be: KindFeed, KindSitemap,
-	// KindPolledPage (a registered page) or "" (a page). On a FetchedPage, KindRobots marks the Sitemap lines of
-	// a robots.txt the fetcher read.
+	// KindPolledPage (a registered page) or "" (a page). On a FetchedPage,
+	// KindRobots marks the Sitemap lines of a robots.txt the fetcher read.
 	Kind string `json:"kind,omitempty"`
 }
 

@@ -285,13 +285,7 @@ type progress struct {
 func watchProgress(nc *nats.Conn) (*progress, error) {
 	p := &progress{}
 	_, err := nc.Subscribe(schema.SubjectArticlesParsed, func(m *nats.Msg) {
-		var r struct {
-			PageType string `json:"page_type"`
-		}
-		if json.Unmarshal(m.Data, &r) != nil {
-			return
-		}
-		if r.PageType == schema.PageArticle {
+		if m.Header.Get(schema.HeaderPageType) == schema.PageArticle {
 			p.articles.Add(1)
 		} else {
 			p.nonArticles.Add(1)

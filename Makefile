@@ -8,14 +8,20 @@ DEVSET   ?= $(abspath ../shared/data/articles-benchmark)
 FUZZTIME ?= 1m
 TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test build bench eval fuzz lint vet compose-up test-chaos test-politeness soak clean
+.PHONY: run test test-modules build bench eval fuzz lint vet compose-up test-chaos test-politeness soak clean
 
 ## run: the whole pipeline embedded on the demo site; search stays up until Ctrl-C
 run:
-	$(GO) run ./cmd/newsflow up --demo --fresh --data .newsflow/demo
+	@echo "building bin/newsflow (the first build fetches modules and compiles: a minute or two)..."
+	@mkdir -p $(BIN) && $(GO) build -o $(BIN)/newsflow ./cmd/newsflow
+	$(BIN)/newsflow up --demo --fresh --data .newsflow/demo
 
-## test: every module of the workspace
+## test: every module of the workspace, with PostgreSQL and Chromium set up first (scripts/testenv)
 test:
+	@scripts/testenv $(MAKE) --no-print-directory test-modules
+
+## test-modules: every module's tests, with what they need already running
+test-modules:
 	@set -e; for m in $(MODULES); do \
 		echo "== $$m"; \
 		(cd $$m && $(GO) test $(TEST_FLAGS) ./...); \

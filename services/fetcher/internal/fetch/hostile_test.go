@@ -160,6 +160,9 @@ func TestBombsOfEveryStatus(t *testing.T) {
 	})
 	for _, kind := range []string{"", "feed", "sitemap"} {
 		for _, status := range statuses {
+			if kind != "" && status != 200 && status != 300 && status != 404 {
+				continue // the kind changes only the limit of a 2xx body
+			}
 			for _, enc := range encodings {
 				name := fmt.Sprintf("%s/%d/%s", cmpOr(kind, "page"), status, enc)
 				var res *Result

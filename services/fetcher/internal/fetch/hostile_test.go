@@ -368,3 +368,48 @@ func TestDecodeBodyDeflateForms(t *testing.T) {
 		}
 	}
 }
+
+// TestGzippedSitemapBomb: a sitemap served as application/gzip is
+// decompressed by the transport, inside the same limit, also when it is
+// gzip-encoded on top.
+func TestGzippedSitemapBomb(t *testing.T) {
+	base := rawServer(t, func(w io.Writer, path string) {
+		head := "HTTP/1.1 200 OK\r\nContent-Type: application/gzip\r\nConnection: close\r\n"
+		if path == "/double.xml.gz" {
+			head += "Content-Encoding: gzip\r\n"
+		}
+		if _, err := io.WriteString(w, head+"\r\n"); err != nil {
+			return
+		}
+		if path == "/double.xml.gz" {
+			zw := gzip.NewWriter(w)
+			writeBomb(flushingWriter{zw}, "gzip")
+			zw.Close()
+			return
+		}
+		writeBomb(w, "gzip")
+	})
+	c := newClient(t, loopback(), func(c *Config) { c.MaxBody, c.MaxListingBody = 1<<20, 4<<20 })
+	for _, path := range []string{"/sitemap.xml.gz", "/double.xml.gz"} {
+		var err error
+		n := allocated(func() { _, err = c.Fetch(t.Context(), Request{URL: base + path, Kind: "sitemap"}) })
+		if !errors.Is(err, ErrTooLarge) {
+			t.Errorf("%s: err = %v, want ErrTooLarge", path, err)
+		}
+		if n > maxAlloc {
+			t.Errorf("%s: allocated %d MiB", path, n>>20)
+		}
+	}
+}
+
+// flushingWriter flushes a compressor after every write, so what it
+// compresses reaches the client as it is written.
+type flushingWriter struct{ zw *gzip.Writer }
+
+func (f flushingWriter) Write(p []byte) (int, error) {
+	n, err := f.zw.Write(p)
+	if err == nil {
+		err = f.zw.Flush()
+	}
+	return n, err
+}

@@ -33,6 +33,71 @@ func (e *FieldError) Error() string { return "invalid " + e.Field + ": " + e.Pro
 // MaxURLLength is the longest URL the pipeline accepts.
 const MaxURLLength = 4096
 
+// MaxDepth is the deepest crawl depth a message may carry. It is far
+// beyond any sensible crawl (the parser's default limit is a handful of
+// hops) and far from overflow, so code may compute depth+1 of a valid
+// message freely. A crawl configured deeper than MaxDepth stops there.
+const MaxDepth = 1000
+
+// The range of timestamps a message may carry. The pipeline's own times
+// (submitted_at, fetched_at, at) lie in [MinTime, MaxTime); the times a
+// page claims (published, modified, and the hints of a feed entry) in
+// [MinContentTime, MaxTime), since archives reach back centuries. A zero
+// time means "not set" and is always accepted where the field is optional.
+var (
+	MinTime        = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	MinContentTime = time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)
+	MaxTime        = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// checkTime returns a *FieldError unless t is zero or within [min, MaxTime).
+func checkTime(field string, t time.Time, min time.Time) error {
+	if t.IsZero() || (!t.Before(min) && t.Before(MaxTime)) {
+		return nil
+	}
+	return &FieldError{field, fmt.Sprintf("%s is outside [%s, %s)", t.Format(time.RFC3339), min.Format(time.DateOnly), MaxTime.Format(time.DateOnly))}
+}
+
+// checkContentTime is checkTime for an optional time a page claims.
+func checkContentTime(field string, t *time.Time) error {
+	if t == nil {
+		return nil
+	}
+	if t.IsZero() { // set, yet to nothing: year 1
+		return &FieldError{field, "zero time"}
+	}
+	return checkTime(field, *t, MinContentTime)
+}
+
+// inContentRange reports whether an optional page-claimed time is usable.
+func inContentRange(t *time.Time) bool { return checkContentTime("", t) == nil }
+
+// checkDepth returns a *FieldError unless depth is within [0, MaxDepth].
+func checkDepth(depth int) error {
+	switch {
+	case depth < 0:
+		return &FieldError{"depth", fmt.Sprintf("%d is negative", depth)}
+	case depth > MaxDepth:
+		return &FieldError{"depth", fmt.Sprintf("%d exceeds the maximum %d", depth, MaxDepth)}
+	}
+	return nil
+}
+
+func (h *Hints) validate() error {
+	if h == nil {
+		return nil
+	}
+	return checkContentTime("hints.published", h.Published)
+}
+
+// dropBadTimes clears the hints' published time if it is out of range:
+// a hint is a feed's claim, and a bad one must not cost the URL its crawl.
+func (h *Hints) dropBadTimes() {
+	if h != nil && !inContentRange(h.Published) {
+		h.Published = nil
+	}
+}
+
 // CheckURL returns a *FieldError unless raw is an absolute http(s) URL with
 // a host, no longer than MaxURLLength.
 func CheckURL(field, raw string) error {
@@ -77,11 +142,16 @@ func (r *CrawlRequest) Validate() error {
 	if err := CheckURL("url", r.URL); err != nil {
 		return err
 	}
-	if r.Depth < 0 {
-		return &FieldError{"depth", "negative"}
+	if err := checkDepth(r.Depth); err != nil {
+		return err
 	}
-	return nil
+	if err := checkTime("submitted_at", r.SubmittedAt, MinTime); err != nil {
+		return err
+	}
+	return r.Hints.validate()
 }
+
+func (r *CrawlRequest) dropBadTimes() { r.Hints.dropBadTimes() }
 
 // Validate reports the first problem of the page, or nil.
 func (p *FetchedPage) Validate() error {
@@ -110,8 +180,19 @@ func (p *FetchedPage) Validate() error {
 	if p.FetchedAt.IsZero() {
 		return &FieldError{"fetched_at", "missing"}
 	}
-	return nil
+	if err := checkTime("fetched_at", p.FetchedAt, MinTime); err != nil {
+		return err
+	}
+	if err := checkDepth(p.Depth); err != nil {
+		return err
+	}
+	if p.BodySize < 0 {
+		return &FieldError{"body_size", fmt.Sprintf("%d is negative", p.BodySize)}
+	}
+	return p.Hints.validate()
 }
+
+func (p *FetchedPage) dropBadTimes() { p.Hints.dropBadTimes() }
 
 // Validate reports the first problem of the article, or nil.
 func (a *Article) Validate() error {
@@ -132,7 +213,30 @@ func (a *Article) Validate() error {
 	if a.ContentHash == "" {
 		return &FieldError{"content_hash", "missing"}
 	}
+	if err := checkTime("fetched_at", a.FetchedAt, MinTime); err != nil {
+		return err
+	}
+	if err := checkContentTime("published", a.Published); err != nil {
+		return err
+	}
+	if err := checkContentTime("modified", a.Modified); err != nil {
+		return err
+	}
+	if a.WordCount < 0 {
+		return &FieldError{"word_count", fmt.Sprintf("%d is negative", a.WordCount)}
+	}
 	return nil
+}
+
+// dropBadTimes clears a published or modified time out of range: the
+// page's claim is wrong, the article is still worth keeping.
+func (a *Article) dropBadTimes() {
+	if !inContentRange(a.Published) {
+		a.Published = nil
+	}
+	if !inContentRange(a.Modified) {
+		a.Modified = nil
+	}
 }
 
 // Validate reports the first problem of the outcome, or nil.
@@ -146,14 +250,21 @@ func (o *Outcome) Validate() error {
 	if o.Outcome == "" {
 		return &FieldError{"outcome", "missing"}
 	}
-	return nil
+	return checkTime("at", o.At, MinTime)
 }
 
 // validator is implemented by every message type.
 type validator interface{ Validate() error }
 
-// Decode unmarshals a JSON message into v and validates it. Errors wrap
-// ErrEmpty, ErrMalformed, ErrVersion or are a *FieldError.
+// timeDropper is implemented by the messages that carry times a page
+// claims (published, modified, hints).
+type timeDropper interface{ dropBadTimes() }
+
+// Decode unmarshals a JSON message into v and validates it. A time a page
+// claims (published, modified, a hint) that is out of range is dropped,
+// not fatal: the message is still worth handling. Every other field out of
+// range fails. Errors wrap ErrEmpty, ErrMalformed, ErrVersion or are a
+// *FieldError.
 func Decode[T any, PT interface {
 	*T
 	validator
@@ -169,6 +280,9 @@ func Decode[T any, PT interface {
 	}
 	if dec.More() {
 		return v, fmt.Errorf("%w: trailing data after JSON value", ErrMalformed)
+	}
+	if d, ok := any(&v).(timeDropper); ok {
+		d.dropBadTimes()
 	}
 	if err := PT(&v).Validate(); err != nil {
 		return v, err

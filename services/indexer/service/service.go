@@ -80,7 +80,9 @@ func run(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn, js jet
 			start := time.Now()
 			res, err := st.Ingest(ctx, batch)
 			if err != nil {
-				if errors.Is(err, store.ErrInvalid) {
+				// Only an outage holds the batch; any other error is an
+				// item's, found by writing the batch one item at a time.
+				if !store.Outage(ctx, st, err) {
 					return bus.Permanent(err)
 				}
 				return err

@@ -8,9 +8,16 @@
 // colly is the page engine. Three of its defaults are switched off because
 // they fail at scale: its robots.txt handling (per process, no expiry, no
 // RFC 9309 status rules: see package robots), its visited set (in memory,
-// grows forever: the fetcher keeps a seen-set in JetStream KV) and its body
-// limit (applied before its own gzip decoding, and truncating silently:
-// the transport here bounds the decompressed body and fails loudly).
+// grows forever: the fetcher keeps a seen-set in JetStream KV) and its
+// gzip decoding (unbounded, and applied to bodies of any status). Its body
+// limit applies before its own decoding and truncates silently, so it is
+// only a second line: the transport here bounds every body whatever the
+// status (2xx after decompression, failing loudly; a redirect's to a few
+// KiB; every other status's to nothing) and hands colly decoded bytes.
+//
+// A URL with credentials (userinfo) is refused, at the request and at
+// every redirect: they are never sent as Basic auth, and errors show the
+// URL without them (RedactURL).
 //
 // It knows nothing about NATS.
 package fetch
@@ -19,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -118,15 +126,19 @@ func New(cfg Config) *Client {
 	if cfg.Timeouts.Total <= 0 {
 		cfg.Timeouts.Total = 60 * time.Second
 	}
+	maxListing := max(cfg.MaxBody, cfg.MaxListingBody)
 	c := colly.NewCollector(
 		colly.IgnoreRobotsTxt(),
 		colly.AllowURLRevisit(),
 		colly.ParseHTTPErrorResponse(),
-		colly.MaxBodySize(0), // bounded after decompression by pageTransport
+		// A second line behind pageTransport, which bounds the decoded body
+		// and fails loudly first: one byte more never truncates a body the
+		// transport accepted.
+		colly.MaxBodySize(int(min(maxListing+1, math.MaxInt32))),
 		colly.UserAgent(cfg.UserAgent),
 	)
 	c.SetClient(&http.Client{
-		Transport: &pageTransport{base: cfg.Transport, maxBody: cfg.MaxBody, maxListing: max(cfg.MaxBody, cfg.MaxListingBody)},
+		Transport: &pageTransport{base: cfg.Transport, maxBody: cfg.MaxBody, maxListing: maxListing},
 		Timeout:   cfg.Timeouts.Total + time.Second, // backstop; the context bounds the fetch
 	})
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
@@ -136,6 +148,9 @@ func New(cfg Config) *Client {
 		}
 		if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 			return fmt.Errorf("redirect to unsupported scheme %q", req.URL.Scheme)
+		}
+		if req.URL.User != nil {
+			return fmt.Errorf("redirect: %w", ErrCredentials)
 		}
 		if st != nil {
 			st.redirects = len(via)
@@ -148,11 +163,15 @@ func New(cfg Config) *Client {
 	return &Client{cfg: cfg, base: c}
 }
 
-// Fetch downloads req.URL. A non-2xx status is a Result, not an error.
-// Errors wrap ErrTooLarge, ErrTooManyRedirects, *ContentTypeError,
-// *EncodingError, *guard.BlockedError, context.DeadlineExceeded (the total
-// timeout) or a network error; Classify sorts them.
+// Fetch downloads req.URL. A non-2xx status is a Result, not an error,
+// and has no body. Errors wrap ErrTooLarge, ErrHeadersTooLarge,
+// ErrTooManyRedirects, ErrCredentials, *ContentTypeError, *EncodingError,
+// *guard.BlockedError, context.DeadlineExceeded (the total timeout) or a
+// network error; Classify sorts them. No error text holds credentials.
 func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
+	if u, err := url.Parse(req.URL); err == nil && u.User != nil {
+		return nil, fmt.Errorf("fetch %s: %w", RedactURL(req.URL), ErrCredentials)
+	}
 	start := time.Now()
 	st := &fetchState{req: req}
 	ctx, cancel := context.WithTimeout(context.WithValue(ctx, stateKey{}, st), c.cfg.Timeouts.Total)
@@ -193,13 +212,18 @@ func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
 		err = cbErr
 	}
 	if err != nil {
+		// net/http names the redirect target in its error, userinfo and all.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = RedactURL(ue.URL)
+		}
 		if ctx.Err() != nil && !errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("%w: %v", ctx.Err(), err)
 		}
-		return nil, fmt.Errorf("fetch %s: %w", req.URL, err)
+		return nil, fmt.Errorf("fetch %s: %w", RedactURL(req.URL), err)
 	}
 	if res == nil {
-		return nil, fmt.Errorf("fetch %s: no response", req.URL)
+		return nil, fmt.Errorf("fetch %s: no response", RedactURL(req.URL))
 	}
 	res.Took = time.Since(start)
 	ct := res.Header.Get(HeaderOriginalContentType)
@@ -224,9 +248,10 @@ type Class struct {
 	Transient bool
 }
 
-// Classify maps a Fetch error to an outcome: blocked_address, too_large,
-// bad_content_type, timeout (transient), network_error (transient) or
-// http_error for redirect trouble.
+// Classify maps a Fetch error to an outcome: blocked_address, too_large
+// (a body or the response headers over their limit), invalid (a URL with
+// credentials), bad_content_type, timeout (transient), network_error
+// (transient) or http_error for redirect trouble.
 func Classify(err error) Class {
 	var ct *ContentTypeError
 	var enc *EncodingError
@@ -234,7 +259,9 @@ func Classify(err error) Class {
 	switch {
 	case guard.IsBlocked(err):
 		return Class{Outcome: "blocked_address"}
-	case errors.Is(err, ErrTooLarge):
+	case errors.Is(err, ErrCredentials):
+		return Class{Outcome: "invalid"}
+	case errors.Is(err, ErrTooLarge), errors.Is(err, ErrHeadersTooLarge):
 		return Class{Outcome: "too_large"}
 	case errors.As(err, &ct), errors.As(err, &enc):
 		return Class{Outcome: "bad_content_type"}
@@ -250,4 +277,31 @@ func Classify(err error) Class {
 		return Class{Outcome: "http_error"}
 	}
 	return Class{Outcome: "network_error", Transient: true}
+}
+
+// RedactURL returns raw without its userinfo ("http://***@host/..."), for
+// logs, errors and outcomes: a username can be a token as much as a
+// password is. A string that does not parse has everything between "//"
+// and the last "@" before the path replaced.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err == nil {
+		if u.User == nil {
+			return raw
+		}
+		u.User = nil
+		return strings.Replace(u.String(), "//", "//***@", 1)
+	}
+	scheme, rest, ok := strings.Cut(raw, "//")
+	if !ok {
+		return raw
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
+		return scheme + "//***@" + rest[at+1:]
+	}
+	return raw
 }

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"bufio"
+	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
 	"errors"
@@ -83,6 +84,13 @@ var (
 	ErrTooLarge = errors.New("body too large")
 	// ErrTooManyRedirects: more redirects than allowed.
 	ErrTooManyRedirects = errors.New("too many redirects")
+	// ErrHeadersTooLarge: the response headers exceed the transport's
+	// MaxResponseHeaderBytes. Permanent: the same server sends the same
+	// headers again.
+	ErrHeadersTooLarge = errors.New("response headers too large")
+	// ErrCredentials: the URL (or a redirect target) carries userinfo.
+	// Credentials are never sent as Basic auth, and never logged.
+	ErrCredentials = errors.New("url has credentials (userinfo), refused")
 )
 
 // ContentTypeError says a response's media type is not one the crawler
@@ -129,9 +137,26 @@ func acceptedForKind(media, kind string) bool {
 	return false
 }
 
-// pageTransport checks and decodes page responses: it accepts only the
-// allowed media types, bounds the body after decompression, decodes gzip,
-// deflate and brotli, and hides the charset from colly.
+// maxRedirectBody is how much of the body of a redirect the HTTP client
+// may read (it reads 2 KiB to reuse the connection, then closes).
+const maxRedirectBody = 4 << 10
+
+// followed reports whether net/http follows a response with this status
+// (given a Location): every other 3xx is handed back as a final response.
+func followed(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// pageTransport checks and decodes page responses: it refuses requests
+// that carry credentials, accepts only the allowed media types, bounds
+// every body whatever the status (a 2xx body after decompression, a
+// redirect's raw body to a few KiB, any other body to nothing), decodes
+// gzip, deflate and brotli, and hides the charset from colly.
 type pageTransport struct {
 	base       http.RoundTripper
 	maxBody    int64
@@ -139,20 +164,36 @@ type pageTransport struct {
 }
 
 func (p *pageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	req.Header.Set("Accept-Encoding", "gzip, br")
+	// Defence in depth: net/http turns URL userinfo into an Authorization
+	// header before the transport runs. Nothing that carries credentials
+	// leaves the fetcher.
+	if req.URL.User != nil || req.Header.Get("Authorization") != "" || req.Header.Get("Proxy-Authorization") != "" {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, ErrCredentials
+	}
+	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
 	resp, err := p.base.RoundTrip(req)
 	if err != nil {
-		return nil, err
+		return nil, headerError(err)
 	}
-	if resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != "" {
-		return resp, nil // the client follows it; the body is a few bytes
-	}
+	// colly gunzips a body itself unless told it is already decoded (and
+	// also whenever the path ends in .xml.gz): every response is.
+	resp.Uncompressed = true
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		// Error pages are recorded by status; their bodies are not read.
-		resp.Body.Close()
-		resp.Body = http.NoBody
-		resp.ContentLength = 0
+		if followed(resp.StatusCode) && resp.Header.Get("Location") != "" {
+			// The client follows it, reading a little of the raw body.
+			resp.Body = &readCloser{Reader: io.LimitReader(resp.Body, maxRedirectBody), closers: []io.Closer{resp.Body}}
+		} else {
+			// 1xx, unfollowed 3xx, 4xx, 5xx: recorded by status, their
+			// bodies are never read, whatever they claim to be.
+			resp.Body.Close()
+			resp.Body = http.NoBody
+		}
+		resp.ContentLength = -1
 		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
 		return resp, nil
 	}
 	kind := kindOf(req.Context())
@@ -166,11 +207,14 @@ func (p *pageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if kind == "feed" || kind == "sitemap" {
 		limit = max(limit, p.maxListing)
 	}
-	if limit > 0 && resp.ContentLength > limit {
+	if limit > 0 && resp.ContentLength > rawLimit(limit) {
 		resp.Body.Close()
 		return nil, fmt.Errorf("%w: content-length %d exceeds %d", ErrTooLarge, resp.ContentLength, limit)
 	}
-	body, err := decoder(resp.Body, resp.Header.Get("Content-Encoding"))
+	// Both sides are bounded: the bytes on the wire (a stream of empty
+	// gzip members decodes to nothing, for ever) and the decoded bytes.
+	raw := &limitReader{r: resp.Body, left: rawLimit(limit), what: "body"}
+	body, err := DecodeBody(raw, resp.Header.Get("Content-Encoding"))
 	if err != nil {
 		resp.Body.Close()
 		return nil, err
@@ -184,11 +228,15 @@ func (p *pageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		r, media = gz, "application/xml"
 	}
-	r = &limitReader{r: r, left: limit}
+	r = &limitReader{r: r, left: limit, what: "decompressed body"}
 	if media == "" {
 		// No Content-Type: sniff as a browser would.
 		br := bufio.NewReaderSize(r, 512)
-		head, _ := br.Peek(512)
+		head, err := br.Peek(512)
+		if errors.Is(err, ErrTooLarge) {
+			resp.Body.Close()
+			return nil, err
+		}
 		media, params, _ = mime.ParseMediaType(http.DetectContentType(head))
 		if !acceptedForKind(media, kind) {
 			resp.Body.Close()
@@ -205,13 +253,30 @@ func (p *pageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Header.Del("Content-Encoding")
 	resp.Header.Del("Content-Length")
 	resp.ContentLength = -1
-	resp.Uncompressed = true
 	resp.Body = &readCloser{Reader: r, closers: []io.Closer{body, resp.Body}}
 	return resp, nil
 }
 
-// decoder returns a reader that undoes a Content-Encoding.
-func decoder(body io.ReadCloser, encoding string) (io.ReadCloser, error) {
+// rawLimit bounds the bytes read off the wire for a decoded limit: a
+// compressed body is smaller than its content, an incompressible one
+// barely larger.
+func rawLimit(limit int64) int64 { return limit + limit/8 + 64<<10 }
+
+// headerError names the error of a response whose headers exceed
+// MaxResponseHeaderBytes (net/http has no sentinel for it).
+func headerError(err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "server response headers exceeded") || strings.Contains(msg, "response header list larger than") {
+		return fmt.Errorf("%w: %v", ErrHeadersTooLarge, err)
+	}
+	return err
+}
+
+// DecodeBody returns a reader that undoes a Content-Encoding (gzip,
+// deflate in its zlib or raw form, br, identity). It does not bound what
+// it reads: wrap it. Errors are an *EncodingError for an encoding it does
+// not know, or the decoder's error on a malformed header.
+func DecodeBody(body io.Reader, encoding string) (io.ReadCloser, error) {
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "", "identity":
 		return io.NopCloser(body), nil
@@ -224,11 +289,22 @@ func decoder(body io.ReadCloser, encoding string) (io.ReadCloser, error) {
 	case "br":
 		return io.NopCloser(brotli.NewReader(body)), nil
 	case "deflate":
-		z, err := zlib.NewReader(body)
+		// RFC 9110 says zlib; some servers send raw deflate, which
+		// browsers accept too. A zlib stream starts with a header whose
+		// 16 bits are a multiple of 31 and whose method is 8.
+		br := bufio.NewReader(body)
+		head, err := br.Peek(2)
 		if err != nil {
 			return nil, fmt.Errorf("deflate body: %w", err)
 		}
-		return z, nil
+		if head[0]&0x0f == 8 && (uint16(head[0])<<8|uint16(head[1]))%31 == 0 {
+			z, err := zlib.NewReader(br)
+			if err != nil {
+				return nil, fmt.Errorf("deflate body: %w", err)
+			}
+			return z, nil
+		}
+		return flate.NewReader(br), nil
 	}
 	return nil, &EncodingError{Encoding: encoding}
 }
@@ -238,6 +314,7 @@ func decoder(body io.ReadCloser, encoding string) (io.ReadCloser, error) {
 type limitReader struct {
 	r    io.Reader
 	left int64
+	what string
 }
 
 func (l *limitReader) Read(p []byte) (int, error) {
@@ -246,7 +323,7 @@ func (l *limitReader) Read(p []byte) (int, error) {
 		var b [1]byte
 		n, err := l.r.Read(b[:])
 		if n > 0 {
-			return 0, fmt.Errorf("%w: decompressed body exceeds the limit", ErrTooLarge)
+			return 0, fmt.Errorf("%w: %s exceeds the limit", ErrTooLarge, l.what)
 		}
 		return 0, err
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/temoto/robotstxt"
 
+	"github.com/newsflow/newsflow/services/fetcher/internal/fetch"
 	"github.com/newsflow/newsflow/services/fetcher/internal/guard"
 	"github.com/newsflow/newsflow/services/fetcher/internal/kv"
 )
@@ -340,6 +341,7 @@ func (c *Cache) fetch(ctx context.Context, origin string) (*Rules, []byte, error
 	}
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
 	req.Header.Set("Accept", "text/plain,*/*;q=0.5")
+	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
 	if c.cfg.Acquire != nil {
 		release, err := c.cfg.Acquire(ctx, req.URL.Host)
 		if err != nil {
@@ -361,7 +363,15 @@ func (c *Cache) fetch(ctx context.Context, origin string) (*Rules, []byte, error
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		body, err := io.ReadAll(io.LimitReader(resp.Body, MaxSize))
+		// The raw transport does not decode: a robots.txt served with a
+		// Content-Encoding is decoded here, and at most MaxSize decoded
+		// bytes are read (a bomb costs no more than a plain file).
+		dec, err := fetch.DecodeBody(resp.Body, resp.Header.Get("Content-Encoding"))
+		var body []byte
+		if err == nil {
+			body, err = io.ReadAll(io.LimitReader(dec, MaxSize))
+			dec.Close()
+		}
 		if err != nil {
 			r := Parse(0, nil, c.cfg.Agent, now.Add(c.cfg.RetryAfter))
 			r.Reason = "read robots.txt: " + err.Error()

@@ -107,23 +107,6 @@ func prepare(batch []schema.Article) ([]row, error) {
 	return rows, nil
 }
 
-// clean removes NUL characters, which PostgreSQL text cannot hold, so both
-// stores keep the same text.
-func clean(a *schema.Article) {
-	for _, p := range []*string{&a.URL, &a.CanonicalURL, &a.FinalURL, &a.SiteName, &a.Title, &a.Language,
-		&a.Description, &a.Image, &a.Section, &a.Body, &a.ContentHash, &a.ExtractorVersion, &a.TraceID} {
-		if strings.IndexByte(*p, 0) >= 0 {
-			*p = strings.ReplaceAll(*p, "\x00", "")
-		}
-	}
-	a.Language = strings.ToLower(strings.TrimSpace(a.Language))
-	for _, list := range [][]string{a.Authors, a.Tags} {
-		for i, s := range list {
-			list[i] = strings.ReplaceAll(s, "\x00", "")
-		}
-	}
-}
-
 // ingest writes rows through tx.
 func ingest(ctx context.Context, tx ingestTx, rows []row, now time.Time) (IngestResult, error) {
 	var res IngestResult

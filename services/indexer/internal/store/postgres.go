@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -149,19 +150,19 @@ func pgIngestError(err error) error {
 type pgTx struct{ tx pgx.Tx }
 
 func (t pgTx) page(ctx context.Context, r *row, now time.Time) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO pages (canonical_url, url, page_type, title, site, fetched_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (canonical_url) DO UPDATE SET url = excluded.url, page_type = excluded.page_type,
+	_, err := t.tx.Exec(ctx, `INSERT INTO pages (canonical_url, url, page_type, title, site, fetched_at, updated_at, url_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (url_key) DO UPDATE SET url = excluded.url, page_type = excluded.page_type,
 			title = excluded.title, site = excluded.site, fetched_at = excluded.fetched_at, updated_at = excluded.updated_at
 		WHERE excluded.fetched_at > pages.fetched_at`,
-		r.a.CanonicalURL, r.a.URL, r.a.PageType, r.a.Title, r.site, r.a.FetchedAt, now)
+		r.a.CanonicalURL, r.a.URL, r.a.PageType, r.a.Title, r.site, r.a.FetchedAt, now, urlKey(r.a.CanonicalURL))
 	return err
 }
 
 func (t pgTx) lookup(ctx context.Context, canonical string) (int64, time.Time, bool, error) {
 	var id int64
 	var fetched time.Time
-	err := t.tx.QueryRow(ctx, `SELECT id, fetched_at FROM articles WHERE canonical_url = $1`, canonical).Scan(&id, &fetched)
+	err := t.tx.QueryRow(ctx, `SELECT id, fetched_at FROM articles WHERE url_key = $1`, urlKey(canonical)).Scan(&id, &fetched)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, fetched, false, nil
 	}
@@ -208,8 +209,23 @@ func (t pgTx) byBands(ctx context.Context, bands [simhash.Bands]int64) ([]candid
 }
 
 // pgTSV builds the document vector: title weighs most, then the
-// description, then the body.
-const pgTSV = `setweight(to_tsvector($1::regconfig, $2), 'A') || setweight(to_tsvector($1::regconfig, $3), 'B') || setweight(to_tsvector($1::regconfig, $4), 'C')`
+// description, then the body, of which the first MaxIndexedBodyBytes
+// ($body) are read.
+func pgTSV(body string) string {
+	return `setweight(to_tsvector($1::regconfig, $2), 'A') || setweight(to_tsvector($1::regconfig, $3), 'B') || setweight(to_tsvector($1::regconfig, ` + body + `), 'C')`
+}
+
+// indexedBody is the part of a body the full-text index reads.
+func indexedBody(body string) string {
+	if len(body) <= MaxIndexedBodyBytes {
+		return body
+	}
+	cut := MaxIndexedBodyBytes
+	for cut > 0 && !utf8.RuneStart(body[cut]) {
+		cut--
+	}
+	return body[:cut]
+}
 
 func (t pgTx) insert(ctx context.Context, r *row, m match, now time.Time) (int64, bool, error) {
 	var dupOf, story *int64
@@ -220,16 +236,16 @@ func (t pgTx) insert(ctx context.Context, r *row, m match, now time.Time) (int64
 	// The id is drawn first so a new story can take it as its id.
 	err := t.tx.QueryRow(ctx, `INSERT INTO articles (id, ts_config, title, description, body, tsv,
 			canonical_url, url, host, site, language, published, dated, fetched_at, content_hash, simhash,
-			band0, band1, band2, band3, story_id, dup_kind, dup_of, dup_distance, doc, first_seen, updated_at)
-		SELECT n.id, $1::regconfig, $2, $3, $4, `+pgTSV+`,
-			$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, COALESCE($19::bigint, n.id), $20, $21, $22, $23::jsonb, $24, $24
+			band0, band1, band2, band3, story_id, dup_kind, dup_of, dup_distance, doc, first_seen, updated_at, url_key)
+		SELECT n.id, $1::regconfig, $2, $3, $4, `+pgTSV("$25")+`,
+			$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, COALESCE($19::bigint, n.id), $20, $21, $22, $23::jsonb, $24, $24, $26
 		FROM (SELECT nextval(pg_get_serial_sequence('articles', 'id')) AS id) AS n
-		ON CONFLICT (canonical_url) DO NOTHING
+		ON CONFLICT (url_key) DO NOTHING
 		RETURNING id`,
 		tsConfig(r.a.Language), r.a.Title, r.a.Description, r.a.Body,
 		r.a.CanonicalURL, r.a.URL, r.host, r.site, r.a.Language, nullString(r.published), r.dated, r.a.FetchedAt,
 		r.a.ContentHash, simhash.Signed(r.simhash), r.bands[0], r.bands[1], r.bands[2], r.bands[3],
-		story, m.kind, dupOf, m.distance, string(r.doc), now).Scan(&id)
+		story, m.kind, dupOf, m.distance, string(r.doc), now, indexedBody(r.a.Body), urlKey(r.a.CanonicalURL)).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -237,7 +253,7 @@ func (t pgTx) insert(ctx context.Context, r *row, m match, now time.Time) (int64
 }
 
 func (t pgTx) update(ctx context.Context, id int64, r *row, now time.Time) error {
-	_, err := t.tx.Exec(ctx, `UPDATE articles SET ts_config = $1::regconfig, title = $2, description = $3, body = $4, tsv = `+pgTSV+`,
+	_, err := t.tx.Exec(ctx, `UPDATE articles SET ts_config = $1::regconfig, title = $2, description = $3, body = $4, tsv = `+pgTSV("$21")+`,
 			url = $5, host = $6, site = $7, language = $8, published = $9, dated = $10, fetched_at = $11,
 			content_hash = $12, simhash = $13, band0 = $14, band1 = $15, band2 = $16, band3 = $17,
 			doc = $18::jsonb, updated_at = $19
@@ -245,7 +261,7 @@ func (t pgTx) update(ctx context.Context, id int64, r *row, now time.Time) error
 		tsConfig(r.a.Language), r.a.Title, r.a.Description, r.a.Body,
 		r.a.URL, r.host, r.site, r.a.Language, nullString(r.published), r.dated, r.a.FetchedAt,
 		r.a.ContentHash, simhash.Signed(r.simhash), r.bands[0], r.bands[1], r.bands[2], r.bands[3],
-		string(r.doc), now, id)
+		string(r.doc), now, id, indexedBody(r.a.Body))
 	return err
 }
 
@@ -261,7 +277,7 @@ func (t pgTx) version(ctx context.Context, id int64, r *row, now time.Time) erro
 }
 
 func (t pgTx) alias(ctx context.Context, id int64, url string) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO article_urls (url, article_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, url, id)
+	_, err := t.tx.Exec(ctx, `INSERT INTO article_urls (url_key, url, article_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, urlKey(url), url, id)
 	return err
 }
 
@@ -373,7 +389,7 @@ func (p *Postgres) Article(ctx context.Context, url string) (Stored, error) {
 	var dupOf *int64
 	var h int64
 	err := p.pool.QueryRow(ctx, `SELECT id, story_id, dup_kind, dup_of, dup_distance, simhash, doc, first_seen, updated_at
-		FROM articles WHERE id = COALESCE((SELECT id FROM articles WHERE canonical_url = $1), (SELECT article_id FROM article_urls WHERE url = $1))`, url).
+		FROM articles WHERE id = COALESCE((SELECT id FROM articles WHERE url_key = $1), (SELECT article_id FROM article_urls WHERE url_key = $1))`, urlKey(url)).
 		Scan(&out.ID, &out.StoryID, &out.Duplicate, &dupOf, &out.Distance, &h, &doc, &out.FirstSeen, &out.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return out, ErrNotFound

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"html"
 	"slices"
@@ -13,17 +15,57 @@ import (
 var ErrQuery = errors.New("bad query")
 
 // Markers the stores put around matches in snippets, replaced by <mark>
-// after the text is escaped, so page text can never inject HTML.
-const (
-	markStart = "\x02"
-	markEnd   = "\x03"
-)
+// after the text is escaped. Each holds a random nonce drawn at start, so
+// no page text can spell one (ingest also strips control characters from
+// page text): a page can never inject <mark>, let alone HTML.
+var markStart, markEnd = func() (string, string) {
+	var nonce [12]byte
+	rand.Read(nonce[:])
+	n := hex.EncodeToString(nonce[:])
+	return "\x02" + n + "\x02", "\x03" + n + "\x03"
+}()
 
-// highlight turns a store snippet into safe HTML.
+// highlight turns a store snippet into safe HTML: the text escaped and
+// stripped of control characters, the stores' markers turned into <mark>
+// elements, always well nested.
 func highlight(s string) string {
-	s = html.EscapeString(s)
-	s = strings.ReplaceAll(s, markStart, "<mark>")
-	return strings.ReplaceAll(s, markEnd, "</mark>")
+	var b strings.Builder
+	open := false
+	for len(s) > 0 {
+		next, marker := len(s), ""
+		if i := strings.Index(s, markStart); i >= 0 {
+			next, marker = i, markStart
+		}
+		if j := strings.Index(s[:next], markEnd); j >= 0 {
+			next, marker = j, markEnd
+		}
+		b.WriteString(html.EscapeString(stripControls(s[:next])))
+		if next == len(s) {
+			break
+		}
+		switch {
+		case marker == markStart && !open:
+			b.WriteString("<mark>")
+			open = true
+		case marker == markEnd && open:
+			b.WriteString("</mark>")
+			open = false
+		}
+		s = s[next+len(marker):]
+	}
+	if open {
+		b.WriteString("</mark>")
+	}
+	return b.String()
+}
+
+func stripControls(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // parsePublished parses a stored RFC 3339 publication time; nil if empty.

@@ -364,8 +364,8 @@ func (s *SQLite) Search(ctx context.Context, q Search) (SearchResult, error) {
 		return res, nil
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT a.url, a.canonical_url, a.title, COALESCE(a.published, ''), a.site, a.language, a.story_id,
-			snippet(articles_fts, 2, char(2), char(3), '…', 24)`+from+
-		` ORDER BY bm25(articles_fts, 8.0, 2.0, 1.0), a.id LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+			snippet(articles_fts, 2, ?, ?, '…', 24)`+from+
+		` ORDER BY bm25(articles_fts, 8.0, 2.0, 1.0), a.id LIMIT ? OFFSET ?`, append(append([]any{markStart, markEnd}, args...), q.Limit, q.Offset)...)
 	if err != nil {
 		return res, searchError(err)
 	}

@@ -13,6 +13,15 @@
 // Pages that are not articles (home, section, listing pages) are recorded
 // in a separate pages table, never as articles.
 //
+// Hostile pages are ordinary input (limits.go): every article is cleaned
+// before it is written (valid UTF-8, no NUL or control characters) and
+// each free-text field is cut to a documented cap with a marker, so no
+// page can fail a write by its size or its bytes. PostgreSQL keys URLs by
+// their SHA-256, since a btree entry cannot hold a 3 KB URL. An Ingest
+// error is either an outage, which holds the batch, or an item's fault,
+// which the caller narrows down by writing the batch one item at a time
+// (outage.go: IsOutage, Outage, HeldWatch).
+//
 // Schema migrations are embedded (migrations/<store>/NNNN_name.sql) and
 // applied in order at Open. The package does not depend on NATS.
 package store
@@ -36,7 +45,8 @@ var ErrNotFound = errors.New("not found")
 type Store interface {
 	// Ingest writes a batch in one transaction. It is idempotent: writing
 	// the same articles again changes nothing. An error wrapping
-	// ErrInvalid means the data, not the store, is at fault.
+	// ErrInvalid means the data, not the store, is at fault; IsOutage and
+	// Outage tell any other error's cause.
 	Ingest(ctx context.Context, batch []schema.Article) (IngestResult, error)
 	// Search runs a full-text query with filters.
 	Search(ctx context.Context, s Search) (SearchResult, error)

@@ -16,6 +16,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/newsflow/newsflow/pkg/bus"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -687,5 +689,34 @@ func checkComposeCommand(t *testing.T, p *types.Project, cmds map[string]bool, w
 		if strings.Contains(line, "jq") && !strings.Contains(line, "--no-log-prefix") {
 			t.Errorf("%s: logs piped to jq need --no-log-prefix, else no line is JSON", where)
 		}
+	}
+}
+
+// TestStreamLimitsFitTheStore: every stream is bounded in bytes, and the
+// bytes JetStream reserves for them fit each node's max_file_store
+// (every node of the compose cluster holds a replica of every stream).
+func TestStreamLimitsFitTheStore(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "deploy", "nats", "nats.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s*max_file_store:\s*(\d+)GB\s*$`).FindStringSubmatch(string(data))
+	if m == nil {
+		t.Fatal("nats.conf sets no max_file_store in GB")
+	}
+	gb, _ := strconv.ParseInt(m[1], 10, 64)
+	store := gb << 30
+	var reserved int64
+	for _, s := range (bus.Topology{Replicas: 3}).Streams() {
+		if s.MaxBytes <= 0 {
+			t.Errorf("stream %s has no MaxBytes", s.Name)
+		}
+		if s.MaxMsgs > 0 && s.MaxMsgSize > 0 && s.MaxBytes >= s.MaxMsgs*int64(s.MaxMsgSize) {
+			t.Errorf("stream %s: MaxBytes %d does not bound MaxMsgs x MaxMsgSize", s.Name, s.MaxBytes)
+		}
+		reserved += s.MaxBytes
+	}
+	if reserved > store/2 {
+		t.Errorf("the streams reserve %d bytes per node; max_file_store %d leaves under half for the buckets", reserved, store)
 	}
 }

@@ -15,22 +15,24 @@ import (
 // Size limits of the streams, in bytes per replica. Every stream has one,
 // so no stream can fill a server's disk: CRAWL's MaxMsgs alone would
 // allow 5M x 64 KiB = 320 GB. JetStream reserves each stream's MaxBytes
-// on every server holding a replica, so their sum (18 GiB) must fit the
-// servers' max_file_store (deploy/nats/nats.conf: 32 GB). A full CRAWL
-// refuses new URLs (discard new: the publisher sees the error and retries);
-// the other streams drop their oldest messages, as they do at MaxAge.
+// on every server holding a replica, so their sum (8.5 GiB) must fit the
+// server's JetStream store: deploy/nats/nats.conf sets max_file_store to
+// 32 GB; an embedded server takes 75% of the free disk, so it needs about
+// 12 GB free. A full CRAWL refuses new URLs (discard new: the publisher
+// sees the error and retries); the other streams drop their oldest
+// messages, as they do at MaxAge.
 const (
-	// CrawlMaxBytes holds CrawlMaxMsgs requests of ~400 bytes.
-	CrawlMaxBytes int64 = 2 << 30
+	// CrawlMaxBytes holds ~2.5M requests of ~400 bytes.
+	CrawlMaxBytes int64 = 1 << 30
 	// PagesMaxBytes holds the pages kept for re-parsing (S2-compressed;
 	// bodies over the inline limit live in the page_bodies object store).
-	PagesMaxBytes int64 = 8 << 30
-	// ArticlesMaxBytes holds ~400k parsed articles of ~10 KB.
-	ArticlesMaxBytes int64 = 4 << 30
+	PagesMaxBytes int64 = 4 << 30
+	// ArticlesMaxBytes holds ~200k parsed articles of ~10 KB.
+	ArticlesMaxBytes int64 = 2 << 30
 	// DeadLettersMaxBytes holds dead letters with their payloads.
-	DeadLettersMaxBytes int64 = 2 << 30
-	// OutcomesMaxBytes holds ~4M outcome records for the ledger.
-	OutcomesMaxBytes int64 = 2 << 30
+	DeadLettersMaxBytes int64 = 512 << 20
+	// OutcomesMaxBytes holds ~2M outcome records for the ledger.
+	OutcomesMaxBytes int64 = 1 << 30
 )
 
 // Topology holds the tunable parts of the streams. Zero values take the

@@ -163,12 +163,28 @@ func TestLeastPrivilegeOnTheBus(t *testing.T) {
 
 	// The submitter, from its own account, reaches crawl.urls (with
 	// JetStream's acknowledgement) and nothing else.
-	_, sub, subViolations := connectAs(t, s, "submitter")
+	subNC, sub, subViolations := connectAs(t, s, "submitter")
 	if _, err := sub.Publish(ctx, schema.SubjectCrawlURLs, []byte("https://news.example/")); err != nil {
 		t.Errorf("submitter cannot publish to crawl.urls: %v", err)
 	}
-	if crawl, err := admin.Stream(ctx, schema.StreamCrawl); err != nil || crawl.CachedInfo().State.Msgs != 1 {
-		t.Errorf("CRAWL after the submitter's publish: %v, %v; want 1 message", crawl, err)
+	// A plain publish too, as `nats pub crawl.urls URL` in nats-box does.
+	if err := subNC.Publish(schema.SubjectCrawlURLs, []byte("https://news.example/b")); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "both submissions in CRAWL", func() bool {
+		crawl, err := admin.Stream(ctx, schema.StreamCrawl)
+		return err == nil && crawl.CachedInfo().State.Msgs == 2
+	})
+	// And it may watch the outcomes (`nats sub crawl.outcome`).
+	watch, err := subNC.SubscribeSync(schema.SubjectCrawlOutcome)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = subNC.Flush()
+	fnc, _, _ := connectAs(t, s, "fetcher")
+	_ = fnc.Publish(schema.SubjectCrawlOutcome, []byte(`{"outcome":"fetched"}`))
+	if _, err := watch.NextMsg(5 * time.Second); err != nil {
+		t.Errorf("the submitter does not see crawl.outcome: %v", err)
 	}
 	short, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()

@@ -602,6 +602,36 @@ func TestPipelineRunsWithLeastPrivilege(t *testing.T) {
 	}
 }
 
+// TestStageWithoutSetupFailsClearly: a stage may not create the streams,
+// so on a bus nobody has set up it exits at once, naming the fix.
+func TestStageWithoutSetupFailsClearly(t *testing.T) {
+	bin := binaries(t)
+	s := authServer(t)
+	natsAddr := strings.TrimPrefix(s.ClientURL(), "nats://")
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "fetcher"))
+	cmd.Env = os.Environ()
+	for k, v := range composeEnv(t, "fetcher", natsAddr, map[string]string{"HTTP_ADDR": freeAddr(t)}) {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.CombinedOutput()
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("the fetcher ran on a bus without streams (err %v):\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "newsflow setup") {
+		t.Errorf("the fetcher's failure does not say to run newsflow setup:\n%s", out)
+	}
+	t.Logf("the fetcher said: %s", strings.TrimSpace(string(out)))
+	// And it created nothing.
+	_, admin, _ := connectAs(t, s, "admin")
+	if names := admin.StreamNames(t.Context()); names != nil {
+		for n := range names.Name() {
+			t.Errorf("stream %s exists: a stage created it", n)
+		}
+	}
+}
+
 // logTail logs the end of a process's log.
 func logTail(t *testing.T, p *proc) {
 	t.Helper()

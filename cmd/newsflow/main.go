@@ -18,6 +18,7 @@ import (
 const usage = `Usage: newsflow COMMAND [flags] [args]
 
 Commands:
+  setup       create or update the streams, consumers and buckets (as the NATS admin)
   up          run NATS, the fetcher, the parser and the indexer in one process
   demo-site   serve the generated demo news site and print its base URL
   submit      publish URLs to crawl.urls of a running cluster
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch cmd {
 	case "up":
 		return runUp(ctx, rest, stdout, stderr)
+	case "setup":
+		return runSetup(ctx, rest, stdout, stderr)
 	case "demo-site":
 		return runDemoSite(ctx, rest, stdout, stderr)
 	case "submit":

@@ -18,7 +18,7 @@ import (
 // ConnOptions says how to reach and authenticate to NATS. Every binary
 // fills it from the same flags and environment variables (NATS_URL,
 // NATS_CREDS, NATS_USER, NATS_PASSWORD, NATS_NKEY, NATS_TLS_CA,
-// NATS_TLS_CERT, NATS_TLS_KEY).
+// NATS_TLS_CERT, NATS_TLS_KEY, NATS_INBOX_PREFIX).
 type ConnOptions struct {
 	URL      string
 	Name     string // client name shown by the server, e.g. "fetcher"
@@ -29,6 +29,11 @@ type ConnOptions struct {
 	TLSCA    string
 	TLSCert  string
 	TLSKey   string
+	// InboxPrefix replaces _INBOX as the prefix of reply subjects. The
+	// deploy/nats users may subscribe only to their own prefix
+	// (_INBOX_fetcher.> ...), so no identity reads another's replies or
+	// consumer deliveries.
+	InboxPrefix string
 }
 
 // Connect dials NATS with reconnects forever and returns the connection and
@@ -71,6 +76,9 @@ func Connect(ctx context.Context, o ConnOptions, log *zap.Logger) (*nats.Conn, j
 			return nil, nil, fmt.Errorf("nkey %s: %w", o.NKey, err)
 		}
 		opts = append(opts, opt)
+	}
+	if o.InboxPrefix != "" {
+		opts = append(opts, nats.CustomInboxPrefix(o.InboxPrefix))
 	}
 	if o.TLSCA != "" {
 		opts = append(opts, nats.RootCAs(o.TLSCA))

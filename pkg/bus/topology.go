@@ -4,11 +4,35 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/schema"
+)
+
+// Size limits of the streams, in bytes per replica. Every stream has one,
+// so no stream can fill a server's disk: CRAWL's MaxMsgs alone would
+// allow 5M x 64 KiB = 320 GB. JetStream reserves each stream's MaxBytes
+// on every server holding a replica, so their sum (8.5 GiB) must fit the
+// server's JetStream store: deploy/nats/nats.conf sets max_file_store to
+// 32 GB; an embedded server takes 75% of the free disk, so it needs about
+// 12 GB free. A full CRAWL refuses new URLs (discard new: the publisher
+// sees the error and retries); the other streams drop their oldest
+// messages, as they do at MaxAge.
+const (
+	// CrawlMaxBytes holds ~2.5M requests of ~400 bytes.
+	CrawlMaxBytes int64 = 1 << 30
+	// PagesMaxBytes holds the pages kept for re-parsing (S2-compressed;
+	// bodies over the inline limit live in the page_bodies object store).
+	PagesMaxBytes int64 = 4 << 30
+	// ArticlesMaxBytes holds ~200k parsed articles of ~10 KB.
+	ArticlesMaxBytes int64 = 2 << 30
+	// DeadLettersMaxBytes holds dead letters with their payloads.
+	DeadLettersMaxBytes int64 = 512 << 20
+	// OutcomesMaxBytes holds ~2M outcome records for the ledger.
+	OutcomesMaxBytes int64 = 1 << 30
 )
 
 // Topology holds the tunable parts of the streams. Zero values take the
@@ -88,6 +112,7 @@ func (t Topology) Streams() []jetstream.StreamConfig {
 			Retention:   jetstream.WorkQueuePolicy,
 			Discard:     jetstream.DiscardNew,
 			MaxMsgs:     t.CrawlMaxMsgs,
+			MaxBytes:    CrawlMaxBytes,
 			MaxMsgSize:  64 << 10,
 			Duplicates:  t.DuplicateWindow,
 			Storage:     storage,
@@ -100,6 +125,7 @@ func (t Topology) Streams() []jetstream.StreamConfig {
 			Retention:   jetstream.LimitsPolicy,
 			Discard:     jetstream.DiscardOld,
 			MaxAge:      t.PagesMaxAge,
+			MaxBytes:    PagesMaxBytes,
 			Duplicates:  t.DuplicateWindow,
 			Storage:     storage,
 			Replicas:    t.Replicas,
@@ -112,6 +138,7 @@ func (t Topology) Streams() []jetstream.StreamConfig {
 			Retention:   jetstream.LimitsPolicy,
 			Discard:     jetstream.DiscardOld,
 			MaxAge:      t.ArticlesMaxAge,
+			MaxBytes:    ArticlesMaxBytes,
 			Duplicates:  t.DuplicateWindow,
 			Storage:     storage,
 			Replicas:    t.Replicas,
@@ -119,10 +146,11 @@ func (t Topology) Streams() []jetstream.StreamConfig {
 		{
 			Name:        schema.StreamDeadLetters,
 			Description: "messages the stages gave up on, with their payloads and reasons",
-			Subjects:    []string{schema.SubjectDeadLetterPrefix + ".>", schema.SubjectMaxDeliveriesAdvisory + ".>"},
+			Subjects:    deadLetterSubjects(),
 			Retention:   jetstream.LimitsPolicy,
 			Discard:     jetstream.DiscardOld,
 			MaxAge:      t.OutcomesMaxAge,
+			MaxBytes:    DeadLettersMaxBytes,
 			Duplicates:  t.DuplicateWindow,
 			Storage:     storage,
 			Replicas:    t.Replicas,
@@ -134,10 +162,24 @@ func (t Topology) Streams() []jetstream.StreamConfig {
 			Retention:   jetstream.LimitsPolicy,
 			Discard:     jetstream.DiscardOld,
 			MaxAge:      t.OutcomesMaxAge,
+			MaxBytes:    OutcomesMaxBytes,
 			Duplicates:  t.DuplicateWindow,
 			Storage:     storage,
 			Replicas:    t.Replicas,
 		},
+	}
+}
+
+// deadLetterSubjects returns the subjects DEADLETTERS captures: the stages'
+// own dead-letter records, and the max-deliveries advisories of the
+// pipeline's three consumers by name, never those of another consumer in
+// the account (an operator's debugging consumer, a KV watcher).
+func deadLetterSubjects() []string {
+	return []string{
+		schema.SubjectDeadLetterPrefix + ".>",
+		schema.SubjectMaxDeliveriesAdvisory + "." + schema.StreamCrawl + "." + schema.ConsumerFetcher,
+		schema.SubjectMaxDeliveriesAdvisory + "." + schema.StreamPages + "." + schema.ConsumerParser,
+		schema.SubjectMaxDeliveriesAdvisory + "." + schema.StreamArticles + "." + schema.ConsumerIndexer,
 	}
 }
 
@@ -192,8 +234,10 @@ func (t Topology) Consumers() map[string]StageConsumer {
 	return consumers
 }
 
-// EnsureStreams creates or updates every stream of the pipeline. It is
-// idempotent, so every service calls it at start.
+// EnsureStreams creates the streams of the pipeline that are missing and
+// updates those that differ from t. It is idempotent, so every service
+// calls it at start; streams already in shape are only read, which a user
+// without stream-admin rights may do.
 func EnsureStreams(ctx context.Context, js jetstream.JetStream, t Topology) error {
 	for _, cfg := range t.Streams() {
 		if err := ensureStream(ctx, js, cfg); err != nil {
@@ -204,15 +248,40 @@ func EnsureStreams(ctx context.Context, js jetstream.JetStream, t Topology) erro
 }
 
 func ensureStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) error {
-	_, err := js.CreateStream(ctx, cfg)
-	if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-		// Exists: bring it to the current configuration.
-		_, err = js.UpdateStream(ctx, cfg)
-	}
-	if err != nil {
+	// Look first: a stream already in shape needs no write, so a service
+	// whose user may not create or update streams (deploy/nats: only the
+	// admin may, through newsflow setup) starts on a prepared bus.
+	s, err := js.Stream(ctx, cfg.Name)
+	switch {
+	case err == nil && sameStream(s.CachedInfo().Config, cfg):
+		return nil
+	case err == nil:
+		if _, err = js.UpdateStream(ctx, cfg); err != nil {
+			return fmt.Errorf("stream %s differs from the topology and cannot be updated (run newsflow setup as the admin): %w", cfg.Name, err)
+		}
+	case errors.Is(err, jetstream.ErrStreamNotFound):
+		if _, err = js.CreateStream(ctx, cfg); err != nil {
+			return fmt.Errorf("stream %s is missing and cannot be created (run newsflow setup as the admin): %w", cfg.Name, err)
+		}
+	default:
 		return fmt.Errorf("stream %s: %w", cfg.Name, err)
 	}
 	return nil
+}
+
+// sameStream says whether the server's configuration have already holds
+// every setting of want. Limits left at zero in want match the server's
+// "unlimited" (-1 or 0).
+func sameStream(have, want jetstream.StreamConfig) bool {
+	limit := func(h, w int64) bool { return h == w || (w <= 0 && h <= 0) }
+	return slices.Equal(slices.Sorted(slices.Values(have.Subjects)), slices.Sorted(slices.Values(want.Subjects))) &&
+		have.Description == want.Description &&
+		have.Retention == want.Retention && have.Discard == want.Discard &&
+		limit(have.MaxMsgs, want.MaxMsgs) && limit(have.MaxBytes, want.MaxBytes) &&
+		limit(int64(have.MaxMsgSize), int64(want.MaxMsgSize)) &&
+		have.MaxAge == want.MaxAge && have.Duplicates == want.Duplicates &&
+		have.Storage == want.Storage && have.Replicas == want.Replicas &&
+		have.Compression == want.Compression
 }
 
 // EnsureConsumer creates or updates the durable consumer named name (one of

@@ -54,6 +54,7 @@ func RegisterCommon(fs *flag.FlagSet, getenv func(string) string, service, defau
 	fs.StringVar(&c.NATS.TLSCA, "nats-tls-ca", env.String("NATS_TLS_CA", ""), "CA certificate for NATS TLS (env NATS_TLS_CA)")
 	fs.StringVar(&c.NATS.TLSCert, "nats-tls-cert", env.String("NATS_TLS_CERT", ""), "client certificate for NATS TLS (env NATS_TLS_CERT)")
 	fs.StringVar(&c.NATS.TLSKey, "nats-tls-key", env.String("NATS_TLS_KEY", ""), "client key for NATS TLS (env NATS_TLS_KEY)")
+	fs.StringVar(&c.NATS.InboxPrefix, "nats-inbox-prefix", env.String("NATS_INBOX_PREFIX", ""), "prefix of reply subjects instead of _INBOX, e.g. _INBOX_fetcher (env NATS_INBOX_PREFIX)")
 	replicas, err := env.Int("NATS_REPLICAS", 1)
 	if err != nil {
 		c.envErr = err

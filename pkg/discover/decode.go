@@ -83,9 +83,9 @@ func toUTF8(body []byte, httpCharset string) []byte {
 	switch {
 	case bytes.HasPrefix(body, bomUTF8):
 		return fixUTF8(body[3:])
-	case bytes.HasPrefix(body, bomUTF16LE), bytes.HasPrefix(body, []byte("<\x00?\x00")):
+	case bytes.HasPrefix(body, bomUTF16LE), bytes.HasPrefix(body, []byte("<\x00")):
 		return declareUTF8(decodeWith(unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), bytes.TrimPrefix(body, bomUTF16LE)))
-	case bytes.HasPrefix(body, bomUTF16BE), bytes.HasPrefix(body, []byte("\x00<\x00?")):
+	case bytes.HasPrefix(body, bomUTF16BE), bytes.HasPrefix(body, []byte("\x00<")):
 		return declareUTF8(decodeWith(unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), bytes.TrimPrefix(body, bomUTF16BE)))
 	}
 	label := declaredEncoding(body)
@@ -243,12 +243,17 @@ func checkDepth(b []byte) error {
 	}
 }
 
+// isUTF16 reports a UTF-16 byte order mark, or markup in UTF-16 without
+// one ("<" next to a NUL byte).
+func isUTF16(b []byte) bool {
+	return bytes.HasPrefix(b, bomUTF16LE) || bytes.HasPrefix(b, bomUTF16BE) ||
+		bytes.HasPrefix(b, []byte("<\x00")) || bytes.HasPrefix(b, []byte("\x00<"))
+}
+
 // looksLikeXML reports whether b (after a byte order mark and white
 // space) starts with "<", in UTF-8 or UTF-16.
 func looksLikeXML(b []byte) bool {
-	switch {
-	case bytes.HasPrefix(b, bomUTF16LE), bytes.HasPrefix(b, bomUTF16BE),
-		bytes.HasPrefix(b, []byte("<\x00")), bytes.HasPrefix(b, []byte("\x00<")):
+	if isUTF16(b) {
 		return true
 	}
 	b = bytes.TrimPrefix(b, bomUTF8)

@@ -94,10 +94,10 @@ func Parse(kind, contentType string, body []byte, base *url.URL) ([]Entry, error
 	)
 	switch kind {
 	case KindSitemap:
-		if looksLikeXML(body) {
-			entries, err = parseXMLSitemap(toUTF8(body, charsetOf(contentType)))
+		if text := toUTF8(body, charsetOf(contentType)); looksLikeXML(text) {
+			entries, err = parseXMLSitemap(text)
 		} else {
-			entries, err = parseTextSitemap(toUTF8(body, charsetOf(contentType)))
+			entries, err = parseTextSitemap(text)
 		}
 	case KindFeed:
 		entries, err = parseFeed(body, charsetOf(contentType))

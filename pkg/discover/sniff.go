@@ -101,8 +101,7 @@ const (
 // sniffContent classifies the start of a body.
 func sniffContent(head []byte) sniffed {
 	b := head
-	if looksLikeXML(b) && (bytes.HasPrefix(b, bomUTF16LE) || bytes.HasPrefix(b, bomUTF16BE) ||
-		bytes.HasPrefix(b, []byte("<\x00")) || bytes.HasPrefix(b, []byte("\x00<"))) {
+	if isUTF16(b) {
 		b = toUTF8(b, "")
 	}
 	b = bytes.TrimPrefix(b, bomUTF8)

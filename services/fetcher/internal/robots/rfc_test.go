@@ -115,6 +115,7 @@ func TestRFC9309(t *testing.T) {
 		{"2.2.2/case-sensitive", "user-agent: *\ndisallow: /A\n", "ExampleBot", "https://example.com/a", true},
 		{"2.2.2/robots.txt always allowed", "user-agent: *\ndisallow: /\n", "ExampleBot", "https://example.com/robots.txt", true},
 		{"2.2.2/only robots.txt itself", "user-agent: *\ndisallow: /\n", "ExampleBot", "https://example.com/robots.txt.bak", false},
+		{"2.2.2/robots.txt with a query is another URI", "user-agent: *\ndisallow: /\n", "ExampleBot", "https://example.com/robots.txt?x=1", false},
 		{"2.2.2/empty disallow allows", "user-agent: *\ndisallow:\n", "ExampleBot", "https://example.com/x", true},
 		{"2.2.2/query is part of the path", "user-agent: *\ndisallow: /search?q=\n", "ExampleBot", "https://example.com/search?q=x", false},
 		{"2.2.2/query differs", "user-agent: *\ndisallow: /search?q=\n", "ExampleBot", "https://example.com/search?p=x", true},

@@ -106,11 +106,11 @@ func (r *Rules) Allowed(u *url.URL) bool {
 	} else if p[0] != '/' {
 		p = "/" + p
 	}
-	if p == "/robots.txt" {
-		return true // RFC 9309 section 2.2.2: implicitly allowed
-	}
 	if u.RawQuery != "" || u.ForceQuery {
 		p += "?" + u.RawQuery
+	}
+	if p == "/robots.txt" {
+		return true // RFC 9309 section 2.2.2: implicitly allowed
 	}
 	return r.group.allowed(p)
 }

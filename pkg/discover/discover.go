@@ -1,27 +1,30 @@
 // Package discover turns fetched feeds and sitemaps into URLs to crawl,
 // with the title and date they announce as hints: XML sitemaps and
-// sitemap indexes (including Google News sitemaps), text sitemaps, RSS,
-// Atom and JSON feeds (via gofeed), the Sitemap lines of a robots.txt, and
-// feed autodiscovery from an HTML page's <link rel="alternate">. Inputs
-// are untrusted; every parser is bounded and fuzzed. No network, no NATS.
-// The parser uses it; the fetcher only fetches.
+// sitemap indexes (including Google News sitemaps), text sitemaps, either
+// gzipped, RSS, RDF, Atom and JSON feeds (via gofeed), the Sitemap lines
+// of a robots.txt, and feed autodiscovery from an HTML page's
+// <link rel="alternate">.
+//
+// What a body is comes from its bytes first (Detect), as sites serve feeds
+// as text/html and sitemaps as text/plain or application/octet-stream;
+// the Content-Type and the kind the crawl expected only settle what the
+// bytes leave open. XML is read in the charset its declaration names.
+//
+// Inputs are untrusted: every parser is bounded (MaxListingSize once
+// decompressed, MaxXMLDepth, MaxEntries, no entity expansion) and fuzzed.
+// No network, no NATS, no logging. The parser service uses it; the
+// fetcher only fetches.
 package discover
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/xml"
 	"errors"
-	"io"
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/mmcdole/gofeed"
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
+	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/urlnorm"
 )
 
 // Kinds of documents (and of discovered URLs), as in schema.Hints.Kind.
@@ -32,114 +35,111 @@ const (
 	KindRobots  = schema.KindRobots
 )
 
-// MaxEntries bounds what one document yields (the sitemap protocol's own
-// limit is 50,000).
-const MaxEntries = 50000
+// Limits on what one document may cost.
+const (
+	// MaxEntries bounds what one document yields (the sitemap protocol's
+	// own limit is 50,000).
+	MaxEntries = 50000
+	// MaxListingSize bounds a feed or sitemap once decompressed. The
+	// sitemap protocol allows 50 MB, but 50,000 entries (MaxEntries) fit
+	// in well under 16 MiB, and a parser worker must not hold more. A
+	// larger document is read up to this size.
+	MaxListingSize = 16 << 20
+	// MaxXMLDepth bounds element nesting in a feed or sitemap. Sitemaps
+	// nest 4 deep, feeds a dozen with XHTML content; a deeper document is
+	// refused (ErrTooDeep) before any structure is built for it.
+	MaxXMLDepth = 256
+	// MaxTitleBytes bounds an entry's title, cut on a rune boundary.
+	MaxTitleBytes = 1000
+	// maxLineBytes bounds one line of a text sitemap or robots.txt; a
+	// longer line is skipped (a URL over urlnorm.MaxLength is refused
+	// anyway).
+	maxLineBytes = urlnorm.MaxLength
+)
+
+// Errors returned by Parse, wrapped with detail.
+var (
+	// ErrTooDeep is returned for XML nested deeper than MaxXMLDepth.
+	ErrTooDeep = errors.New("xml nested too deep")
+	// ErrNotListing is returned when a body is not of the kind asked for.
+	ErrNotListing = errors.New("not a feed or sitemap")
+)
 
 // Entry is one discovered URL.
 type Entry struct {
 	URL       string
 	Title     string
 	Published *time.Time
-	// Kind is KindSitemap for the children of a sitemap index, KindFeed
-	// for autodiscovered feeds, KindPage otherwise.
+	// Kind is KindSitemap for the children of a sitemap index and the
+	// Sitemap lines of a robots.txt, KindFeed for autodiscovered feeds,
+	// KindPage otherwise.
 	Kind string
 }
 
-// Detect says whether a body is a feed or a sitemap, from its media type,
-// its first element and the kind the request expected.
-func Detect(mediaType string, body []byte, expected string) string {
-	if expected == KindRobots {
-		return KindRobots
-	}
-	switch mediaType {
-	case "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json":
-		return KindFeed
-	case "text/html", "application/xhtml+xml":
-		return KindPage
-	case "text/plain":
-		if expected == KindSitemap {
-			return KindSitemap
-		}
-		return KindPage
-	case "application/json":
-		if expected == KindFeed || bytes.Contains(body[:min(len(body), 512)], []byte("jsonfeed.org")) {
-			return KindFeed
-		}
-		return KindPage
-	}
-	switch rootElement(body) {
-	case "urlset", "sitemapindex":
-		return KindSitemap
-	case "rss", "feed", "RDF":
-		return KindFeed
-	}
-	return KindPage
-}
-
-// rootElement returns the local name of the first XML element, or "".
-func rootElement(body []byte) string {
-	d := xml.NewDecoder(bytes.NewReader(body[:min(len(body), 4096)]))
-	d.Strict = false
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return ""
-		}
-		if se, ok := tok.(xml.StartElement); ok {
-			return se.Name.Local
-		}
-	}
-}
-
-// Parse extracts the entries of a feed or sitemap body fetched from base.
-// Relative and non-http(s) URLs are resolved or dropped.
-func Parse(kind string, mediaType string, body []byte, base *url.URL) ([]Entry, error) {
+// Parse extracts the entries of a feed, sitemap or robots.txt body
+// fetched from base, as Detect classified it. contentType is the response
+// header (its charset is used when an XML document declares none) or a
+// bare media type. The body may be gzipped. URLs are resolved against
+// base as a browser would and normalised (urlnorm); those that are not
+// http(s) or do not normalise are dropped, as are duplicates.
+//
+// On a malformed document, Parse returns the entries read before the
+// fault with the error (a truncated sitemap still yields its first
+// entries). Errors: ErrNotListing, ErrTooDeep, XML, JSON and gzip errors.
+func Parse(kind, contentType string, body []byte, base *url.URL) ([]Entry, error) {
+	body, zerr := decompress(body)
 	var (
 		entries []Entry
 		err     error
 	)
 	switch kind {
 	case KindSitemap:
-		if mediaType == "text/plain" {
-			entries = parseTextSitemap(body)
+		if text := toUTF8(body, charsetOf(contentType)); looksLikeXML(text) {
+			entries, err = parseXMLSitemap(text)
 		} else {
-			entries, err = parseXMLSitemap(body)
+			entries, err = parseTextSitemap(text)
 		}
 	case KindFeed:
-		entries, err = parseFeed(body)
+		entries, err = parseFeed(body, charsetOf(contentType))
 	case KindRobots:
 		entries = parseRobotsSitemaps(body)
 	default:
-		return nil, errors.New("not a feed or sitemap")
+		return nil, ErrNotListing
+	}
+	if err == nil {
+		err = zerr
 	}
 	return clean(entries, base), err
 }
 
+// clean resolves, normalises and de-duplicates entries, and tidies their
+// titles.
 func clean(entries []Entry, base *url.URL) []Entry {
+	baseURL := ""
+	if base != nil {
+		baseURL = base.String()
+		if _, err := urlnorm.Normalize(baseURL); err != nil {
+			baseURL = "" // relative entries are dropped
+		}
+	}
 	out := entries[:0]
 	seen := map[string]bool{}
 	for _, e := range entries {
-		u, err := url.Parse(strings.TrimSpace(e.URL))
-		if err != nil {
+		var (
+			u   string
+			err error
+		)
+		if baseURL != "" {
+			u, err = urlnorm.Resolve(baseURL, e.URL)
+		} else {
+			u, err = urlnorm.Normalize(e.URL)
+		}
+		if err != nil || seen[u] {
 			continue
 		}
-		if base != nil {
-			u = base.ResolveReference(u)
-		}
-		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			continue
-		}
-		u.Fragment = ""
-		e.URL = u.String()
-		if seen[e.URL] {
-			continue
-		}
-		seen[e.URL] = true
-		e.Title = strings.TrimSpace(e.Title)
-		if len(e.Title) > 1000 {
-			e.Title = e.Title[:1000]
-		}
+		seen[u] = true
+		e.URL = u
+		e.Title = cleanTitle(e.Title)
 		out = append(out, e)
 		if len(out) >= MaxEntries {
 			break
@@ -148,218 +148,24 @@ func clean(entries []Entry, base *url.URL) []Entry {
 	return out
 }
 
-func parseTextSitemap(body []byte) []Entry {
-	return scanLines(body, func(line string) (Entry, bool) {
-		line = strings.TrimSpace(line)
-		ok := strings.HasPrefix(line, "http://") || strings.HasPrefix(line, "https://")
-		return Entry{URL: line}, ok
-	})
-}
-
-// parseRobotsSitemaps reads the Sitemap lines of a robots.txt (RFC 9309
-// section 2.2.4: the field name is case-insensitive).
-func parseRobotsSitemaps(body []byte) []Entry {
-	return scanLines(body, func(line string) (Entry, bool) {
-		name, value, ok := strings.Cut(line, ":")
-		ok = ok && strings.EqualFold(strings.TrimSpace(name), "sitemap")
-		return Entry{URL: strings.TrimSpace(value), Kind: KindSitemap}, ok
-	})
-}
-
-// scanLines returns the entries entry makes of body's lines, at most
-// MaxEntries; lines over 8 KiB end the scan.
-func scanLines(body []byte, entry func(line string) (Entry, bool)) []Entry {
-	var out []Entry
-	sc := bufio.NewScanner(bytes.NewReader(body))
-	sc.Buffer(make([]byte, 0, 4096), 8192)
-	for sc.Scan() && len(out) < MaxEntries {
-		if e, ok := entry(sc.Text()); ok {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// parseXMLSitemap reads urlset and sitemapindex documents, including the
-// Google News extension (news:title, news:publication_date).
-func parseXMLSitemap(body []byte) ([]Entry, error) {
-	d := xml.NewDecoder(bytes.NewReader(body))
-	d.Strict = false
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	var (
-		out     []Entry
-		cur     *Entry
-		index   bool
-		path    []string
-		lastmod string
-		newsPub string
-	)
-	for len(out) < MaxEntries {
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return out, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			name := t.Name.Local
-			path = append(path, name)
-			switch {
-			case name == "sitemapindex":
-				index = true
-			case (name == "url" || name == "sitemap") && len(path) == 2:
-				cur = &Entry{}
-				lastmod, newsPub = "", ""
-				if index || name == "sitemap" {
-					cur.Kind = KindSitemap
-				}
-			}
-		case xml.CharData:
-			if cur == nil || len(path) < 3 {
-				continue
-			}
-			text := string(t)
-			switch path[len(path)-1] {
-			case "loc":
-				if len(path) == 3 {
-					cur.URL += text
-				}
-			case "lastmod":
-				lastmod += text
-			case "title":
-				if len(path) >= 4 && path[len(path)-2] == "news" {
-					cur.Title += text
-				}
-			case "publication_date":
-				newsPub += text
-			}
-		case xml.EndElement:
-			if len(path) > 0 {
-				path = path[:len(path)-1]
-			}
-			if cur != nil && len(path) == 1 && (t.Name.Local == "url" || t.Name.Local == "sitemap") {
-				if ts := parseTime(newsPub); ts != nil {
-					cur.Published = ts
-				} else if ts := parseTime(lastmod); ts != nil && cur.Kind == KindPage {
-					cur.Published = ts
-				}
-				out = append(out, *cur)
-				cur = nil
-			}
-		}
-	}
-	return out, nil
-}
-
-var timeLayouts = []string{time.RFC3339Nano, time.RFC3339, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02"}
-
-func parseTime(s string) *time.Time {
-	s = strings.TrimSpace(s)
+// cleanTitle collapses white space, replaces invalid UTF-8 and cuts the
+// title at MaxTitleBytes without splitting a character.
+func cleanTitle(s string) string {
 	if s == "" {
-		return nil
+		return ""
 	}
-	for _, l := range timeLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return &t
-		}
-	}
-	return nil
+	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+	return cutUTF8(s, MaxTitleBytes)
 }
 
-func parseFeed(body []byte) ([]Entry, error) {
-	feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
-	if err != nil {
-		return nil, err
+// cutUTF8 returns the longest prefix of s of at most n bytes that does
+// not end inside a UTF-8 sequence.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	var out []Entry
-	for _, it := range feed.Items {
-		if it == nil {
-			continue
-		}
-		link := it.Link
-		if link == "" && len(it.Links) > 0 {
-			link = it.Links[0]
-		}
-		if link == "" {
-			continue
-		}
-		e := Entry{URL: link, Title: it.Title}
-		if it.PublishedParsed != nil {
-			t := *it.PublishedParsed
-			e.Published = &t
-		} else if it.UpdatedParsed != nil {
-			t := *it.UpdatedParsed
-			e.Published = &t
-		}
-		out = append(out, e)
-		if len(out) >= MaxEntries {
-			break
-		}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	return out, nil
-}
-
-var feedTypes = map[string]bool{
-	"application/rss+xml":   true,
-	"application/atom+xml":  true,
-	"application/feed+json": true,
-	"application/json":      true,
-	"application/rdf+xml":   true,
-}
-
-// Autodiscover returns the feeds an HTML page announces with
-// <link rel="alternate" type="application/rss+xml" href="...">, resolved
-// against base. It reads at most the first 256 KiB.
-func Autodiscover(body []byte, base *url.URL) []Entry {
-	z := html.NewTokenizer(bytes.NewReader(body[:min(len(body), 256<<10)]))
-	var out []Entry
-	for len(out) < 20 {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			break
-		}
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
-			continue
-		}
-		name, hasAttr := z.TagName()
-		a := atom.Lookup(name)
-		if a == atom.Body {
-			break
-		}
-		if a != atom.Link || !hasAttr {
-			continue
-		}
-		var rel, typ, href, title string
-		for {
-			k, v, more := z.TagAttr()
-			switch string(k) {
-			case "rel":
-				rel = strings.ToLower(string(v))
-			case "type":
-				typ = strings.ToLower(strings.TrimSpace(string(v)))
-			case "href":
-				href = string(v)
-			case "title":
-				title = string(v)
-			}
-			if !more {
-				break
-			}
-		}
-		if href != "" && feedTypes[typ] && hasToken(rel, "alternate") {
-			out = append(out, Entry{URL: href, Title: title, Kind: KindFeed})
-		}
-	}
-	return clean(out, base)
-}
-
-func hasToken(list, tok string) bool {
-	for _, f := range strings.Fields(list) {
-		if f == tok {
-			return true
-		}
-	}
-	return false
+	return s[:n]
 }

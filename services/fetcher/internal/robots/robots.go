@@ -9,6 +9,14 @@
 // network errors mean disallow all for now, retried after a short expiry;
 // at most 5 redirects are followed, more means "unavailable" (allow all).
 //
+// The file is read by our own parser and matcher (parse.go, match.go),
+// written to the RFC and to the behaviour of Google's open-source
+// robotstxt library where the RFC leaves room: a malformed line is skipped
+// and the rest of the file kept, never the whole file dropped (which would
+// fail open); rules are matched by the longest pattern, ties going to
+// Allow; "*" and a final "$" are the only special characters; both the
+// rule and the URL are percent-encoded alike before they are compared.
+//
 // robots.txt is fetched with net/http, not colly: colly's robots support
 // keeps a per-process map without expiry and folds every status into
 // allow or deny, which is what this package replaces.
@@ -16,23 +24,12 @@ package robots
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
+	"compress/gzip"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
-	"sync"
 	"time"
-
-	"github.com/nats-io/nats.go/jetstream"
-	"github.com/temoto/robotstxt"
-
-	"github.com/newsflow/newsflow/services/fetcher/internal/fetch"
-	"github.com/newsflow/newsflow/services/fetcher/internal/guard"
-	"github.com/newsflow/newsflow/services/fetcher/internal/kv"
 )
 
 // MaxSize is how much of a robots.txt is read (RFC 9309: at least 500 KiB).
@@ -41,12 +38,12 @@ const MaxSize = 500 << 10
 // MaxRedirects followed when fetching robots.txt.
 const MaxRedirects = 5
 
-// ErrUnreachable is returned by Rules.Check while a host's robots.txt
-// could not be fetched (5xx, 429, timeout, network error): the host is
-// disallowed until RetryAt.
+// ErrUnreachable names why a host is disallowed while its robots.txt
+// could not be fetched (5xx, 429, timeout, network error), until the
+// rules expire and it is fetched again.
 var ErrUnreachable = errors.New("robots.txt unreachable")
 
-// Rules are one host's parsed robots.txt.
+// Rules are one host's parsed robots.txt, as they apply to one agent.
 type Rules struct {
 	// Status is the HTTP status of the robots.txt fetch, 0 for a network
 	// error.
@@ -57,38 +54,42 @@ type Rules struct {
 	Reason string
 	// Expires is when the rules must be fetched again.
 	Expires time.Time
-	// Sitemaps are the Sitemap lines.
+	// Sitemaps are the absolute http(s) URLs of the file's Sitemap lines,
+	// normalised and without duplicates, wherever they stood in the file.
 	Sitemaps []string
 
-	data  *robotstxt.RobotsData
-	group *robotstxt.Group
+	group *group // the rules that apply to the agent; nil: allow all
 }
 
 // Parse builds rules from a robots.txt body fetched with status for the
-// agent's product token ("NewsflowBot").
+// agent's product token ("NewsflowBot"), matched case-insensitively
+// against the product token of each User-agent line. A body compressed
+// with gzip (served with a Content-Encoding the client did not undo) is
+// decompressed first; only the first MaxSize bytes are read.
 func Parse(status int, body []byte, agent string, expires time.Time) *Rules {
 	r := &Rules{Status: status, Expires: expires}
 	switch {
 	case status >= 200 && status < 300:
-		if len(body) > MaxSize {
-			body = body[:MaxSize]
-		}
-		data, err := robotstxt.FromBytes(body)
-		if err != nil {
-			// An unparseable file has no rules we can honour: allow.
-			data, _ = robotstxt.FromStatusAndBytes(404, nil)
-		}
-		r.data = data
-		r.Sitemaps = data.Sitemaps
+		f := parseFile(gunzip(body), agent)
+		r.group, r.Sitemaps = f.effective(), f.sitemaps
 	case status == http.StatusTooManyRequests || status >= 500 || status == 0:
 		r.Unreachable = true
 	default: // 3xx beyond the redirect limit, 4xx: allow all
-		r.data, _ = robotstxt.FromStatusAndBytes(404, nil)
-	}
-	if r.data != nil {
-		r.group = r.data.FindGroup(agent)
 	}
 	return r
+}
+
+// gunzip returns body decompressed when it starts with the gzip magic,
+// else body, and at most MaxSize bytes of either.
+func gunzip(body []byte) []byte {
+	if len(body) >= 2 && body[0] == 0x1f && body[1] == 0x8b {
+		if zr, err := gzip.NewReader(bytes.NewReader(body)); err == nil {
+			// A corrupt tail keeps what was read before it.
+			out, _ := io.ReadAll(io.LimitReader(zr, MaxSize))
+			return out
+		}
+	}
+	return body[:min(len(body), MaxSize)]
 }
 
 // Allowed reports whether the path (with query) of u may be fetched.
@@ -102,14 +103,16 @@ func (r *Rules) Allowed(u *url.URL) bool {
 	p := u.EscapedPath()
 	if p == "" {
 		p = "/"
+	} else if p[0] != '/' {
+		p = "/" + p
 	}
-	if u.RawQuery != "" {
+	if u.RawQuery != "" || u.ForceQuery {
 		p += "?" + u.RawQuery
 	}
 	if p == "/robots.txt" {
-		return true
+		return true // RFC 9309 section 2.2.2: implicitly allowed
 	}
-	return r.group.Test(p)
+	return r.group.allowed(p)
 }
 
 // CrawlDelay returns the Crawl-delay for the agent, 0 if none.
@@ -117,272 +120,5 @@ func (r *Rules) CrawlDelay() time.Duration {
 	if r.group == nil {
 		return 0
 	}
-	return r.group.CrawlDelay
-}
-
-// Config configures a Cache.
-type Config struct {
-	// Agent is the product token matched against User-agent lines.
-	Agent string
-	// UserAgent is the full User-Agent header sent.
-	UserAgent string
-	// TTL of a fetched robots.txt (at most 24h).
-	TTL time.Duration
-	// RetryAfter is how long an unreachable robots.txt is cached (1m).
-	RetryAfter time.Duration
-	// Timeout of one robots.txt fetch (15s).
-	Timeout time.Duration
-	// LockWait is how long a replica waits for another's fetch (10s).
-	LockWait time.Duration
-	// LocalSize bounds the in-process cache (4096 hosts).
-	LocalSize int
-	// Acquire, if set, is called before each robots.txt fetch with the
-	// host, so the fetch counts against the host's politeness budget; it
-	// returns a release function.
-	Acquire func(ctx context.Context, host string) (release func(), err error)
-}
-
-// Result says where rules came from, for metrics: "local", "kv" or
-// "fetched".
-type Result string
-
-// Cache hands out robots rules per origin.
-type Cache struct {
-	cfg    Config
-	kv     jetstream.KeyValue
-	client *http.Client
-
-	mu    sync.Mutex
-	local map[string]*Rules
-}
-
-// NewCache returns a Cache storing in bucket and fetching with transport
-// (the guarded raw transport).
-func NewCache(cfg Config, bucket jetstream.KeyValue, transport http.RoundTripper) *Cache {
-	if cfg.TTL <= 0 || cfg.TTL > 24*time.Hour {
-		cfg.TTL = 24 * time.Hour
-	}
-	if cfg.RetryAfter <= 0 {
-		cfg.RetryAfter = time.Minute
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 15 * time.Second
-	}
-	if cfg.LockWait <= 0 {
-		cfg.LockWait = 10 * time.Second
-	}
-	if cfg.LocalSize <= 0 {
-		cfg.LocalSize = 4096
-	}
-	if cfg.Agent == "" {
-		cfg.Agent = strings.SplitN(cfg.UserAgent, "/", 2)[0]
-	}
-	client := &http.Client{
-		Transport: transport,
-		Timeout:   cfg.Timeout,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) > MaxRedirects {
-				return errTooManyRedirects
-			}
-			return nil
-		},
-	}
-	return &Cache{cfg: cfg, kv: bucket, client: client, local: map[string]*Rules{}}
-}
-
-var errTooManyRedirects = errors.New("robots.txt: too many redirects")
-
-// stored is the KV form: a JSON header line, then the body.
-type stored struct {
-	Status  int       `json:"status"`
-	Reason  string    `json:"reason,omitempty"`
-	Expires time.Time `json:"expires"`
-}
-
-// Origin returns "scheme://host[:port]" of u, the unit robots.txt governs.
-func Origin(u *url.URL) string { return u.Scheme + "://" + u.Host }
-
-// Get returns the rules for u's origin and where they came from. Errors
-// are KV failures and a *guard.BlockedError when robots.txt itself is on
-// a blocked address.
-func (c *Cache) Get(ctx context.Context, u *url.URL) (*Rules, Result, error) {
-	origin := Origin(u)
-	now := time.Now()
-	c.mu.Lock()
-	r, ok := c.local[origin]
-	c.mu.Unlock()
-	if ok && now.Before(r.Expires) {
-		return r, "local", nil
-	}
-	key := kv.Key(origin)
-	deadline := now.Add(c.cfg.LockWait)
-	for {
-		if r, ok, err := c.load(ctx, key); err != nil {
-			return nil, "", err
-		} else if ok && time.Now().Before(r.Expires) {
-			c.remember(origin, r)
-			return r, "kv", nil
-		}
-		won, err := c.lock(ctx, key)
-		if err != nil {
-			return nil, "", err
-		}
-		if won {
-			// The previous holder may have stored the rules and released
-			// the lock between our load and our lock: look once more.
-			if r, ok, err := c.load(ctx, key); err == nil && ok && time.Now().Before(r.Expires) {
-				_ = c.kv.Delete(ctx, "l."+key)
-				c.remember(origin, r)
-				return r, "kv", nil
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return nil, "", ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	r, body, err := c.fetch(ctx, origin)
-	if err != nil {
-		_ = c.kv.Delete(context.WithoutCancel(ctx), "l."+key)
-		return nil, "", err
-	}
-	c.store(ctx, key, r, body)
-	c.remember(origin, r)
-	return r, "fetched", nil
-}
-
-func (c *Cache) load(ctx context.Context, key string) (*Rules, bool, error) {
-	e, err := c.kv.Get(ctx, "r."+key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("robots cache: %w", err)
-	}
-	head, body, _ := bytes.Cut(e.Value(), []byte{'\n'})
-	var s stored
-	if err := json.Unmarshal(head, &s); err != nil {
-		return nil, false, nil // corrupt entry: refetch
-	}
-	r := Parse(s.Status, body, c.cfg.Agent, s.Expires)
-	r.Reason = s.Reason
-	return r, true, nil
-}
-
-// lock claims the right to fetch key's robots.txt for LockWait.
-func (c *Cache) lock(ctx context.Context, key string) (bool, error) {
-	val := []byte(time.Now().Add(c.cfg.LockWait).Format(time.RFC3339Nano))
-	_, err := c.kv.Create(ctx, "l."+key, val)
-	if err == nil {
-		return true, nil
-	}
-	if !errors.Is(err, jetstream.ErrKeyExists) {
-		return false, fmt.Errorf("robots lock: %w", err)
-	}
-	e, err := c.kv.Get(ctx, "l."+key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return false, nil // released in between: look again
-	}
-	if err != nil {
-		return false, fmt.Errorf("robots lock: %w", err)
-	}
-	until, perr := time.Parse(time.RFC3339Nano, string(e.Value()))
-	if perr == nil && time.Now().Before(until) {
-		return false, nil
-	}
-	// A stale lock (its holder died): take it over.
-	if _, err := c.kv.Update(ctx, "l."+key, val, e.Revision()); err != nil {
-		return false, nil
-	}
-	return true, nil
-}
-
-func (c *Cache) store(ctx context.Context, key string, r *Rules, body []byte) {
-	head, _ := json.Marshal(stored{Status: r.Status, Reason: r.Reason, Expires: r.Expires})
-	val := append(append(head, '\n'), body...)
-	// A failed store only costs another fetch later.
-	_, _ = c.kv.Put(ctx, "r."+key, val)
-	_ = c.kv.Delete(ctx, "l."+key)
-}
-
-func (c *Cache) remember(origin string, r *Rules) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.local) >= c.cfg.LocalSize {
-		// Drop expired entries, then an arbitrary half: memory stays flat.
-		now := time.Now()
-		for k, v := range c.local {
-			if now.After(v.Expires) {
-				delete(c.local, k)
-			}
-		}
-		for k := range c.local {
-			if len(c.local) < c.cfg.LocalSize/2 {
-				break
-			}
-			delete(c.local, k)
-		}
-	}
-	c.local[origin] = r
-}
-
-// fetch downloads origin/robots.txt. Only a blocked address and an
-// Acquire error are errors; every other failure becomes rules.
-func (c *Cache) fetch(ctx context.Context, origin string) (*Rules, []byte, error) {
-	now := time.Now()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, origin+"/robots.txt", nil)
-	if err != nil {
-		return nil, nil, fmt.Errorf("robots.txt request: %w", err)
-	}
-	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	req.Header.Set("Accept", "text/plain,*/*;q=0.5")
-	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
-	if c.cfg.Acquire != nil {
-		release, err := c.cfg.Acquire(ctx, req.URL.Host)
-		if err != nil {
-			return nil, nil, err
-		}
-		defer release()
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		if guard.IsBlocked(err) {
-			return nil, nil, err
-		}
-		if errors.Is(err, errTooManyRedirects) {
-			return Parse(404, nil, c.cfg.Agent, now.Add(c.cfg.TTL)), nil, nil
-		}
-		r := Parse(0, nil, c.cfg.Agent, now.Add(c.cfg.RetryAfter))
-		r.Reason = err.Error()
-		return r, nil, nil
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		// The raw transport does not decode: a robots.txt served with a
-		// Content-Encoding is decoded here, and at most MaxSize decoded
-		// bytes are read (a bomb costs no more than a plain file).
-		dec, err := fetch.DecodeBody(resp.Body, resp.Header.Get("Content-Encoding"))
-		var body []byte
-		if err == nil {
-			body, err = io.ReadAll(io.LimitReader(dec, MaxSize))
-			dec.Close()
-		}
-		if err != nil {
-			r := Parse(0, nil, c.cfg.Agent, now.Add(c.cfg.RetryAfter))
-			r.Reason = "read robots.txt: " + err.Error()
-			return r, nil, nil
-		}
-		return Parse(resp.StatusCode, body, c.cfg.Agent, now.Add(c.cfg.TTL)), body, nil
-	}
-	r := Parse(resp.StatusCode, nil, c.cfg.Agent, now.Add(c.cfg.TTL))
-	if r.Unreachable {
-		r.Expires = now.Add(c.cfg.RetryAfter)
-		r.Reason = fmt.Sprintf("robots.txt status %d", resp.StatusCode)
-	}
-	return r, nil, nil
+	return r.group.crawlDelay
 }

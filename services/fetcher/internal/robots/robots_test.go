@@ -299,21 +299,40 @@ func FuzzParse(f *testing.F) {
 		"User-agent: NewsflowBot\nDisallow: /*.pdf$\n",
 		"\xef\xbb\xbfuser-agent:*\ndisallow:\n",
 		"Disallow: /\n",
+		"user-agent NewsflowBot\ndisalow /a*b*c$\ncrawl-delay: 10s\r\nallow: /%E3%83%84\rdisallow: /%2A",
 	} {
 		f.Add(s, "/private/x?q=1")
 	}
 	f.Fuzz(func(t *testing.T, body, path string) {
-		r := Parse(200, []byte(body), "NewsflowBot", time.Now())
 		u, err := url.Parse("https://news.example" + path)
 		if err != nil {
 			return
 		}
-		_ = r.Allowed(u)
-		if r.CrawlDelay() < 0 {
-			t.Fatalf("negative crawl delay")
+		r := Parse(200, []byte(body), "NewsflowBot", time.Now())
+		got := r.Allowed(u)
+		if again := Parse(200, []byte(body), "NewsflowBot", time.Now()).Allowed(u); again != got {
+			t.Fatalf("Allowed(%s) is %v then %v", path, got, again)
+		}
+		if d := r.CrawlDelay(); d < 0 || d > maxCrawlDelay {
+			t.Fatalf("crawl delay %v", d)
+		}
+		if !r.Allowed(mustURL(t, "https://news.example/robots.txt")) {
+			t.Fatal("/robots.txt disallowed")
+		}
+		// Only a Disallow line (any spelling starts with "di") disallows.
+		if !got && !strings.Contains(strings.ToLower(body), "di") {
+			t.Fatalf("%s disallowed by a file without a Disallow line", path)
+		}
+		for _, s := range r.Sitemaps {
+			if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
+				t.Fatalf("sitemap %q is not an absolute http(s) URL", s)
+			}
 		}
 		if !Parse(404, []byte(body), "NewsflowBot", time.Now()).Allowed(u) {
 			t.Fatalf("a 404 robots.txt disallowed %s", path)
+		}
+		if Parse(503, []byte(body), "NewsflowBot", time.Now()).Allowed(u) {
+			t.Fatalf("a 503 robots.txt allowed %s", path)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/discover"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -26,17 +27,16 @@ type BodySource interface {
 }
 
 // MaxBodySize bounds a decoded page body, and MaxListingSize that of a
-// page fetched as a feed or a sitemap (the sitemap protocol allows 50 MB),
-// so a hostile message cannot inflate into gigabytes.
+// page fetched as a feed or a sitemap, so a hostile message cannot inflate
+// into gigabytes. A listing is read up to discover.MaxListingSize (its
+// first 50,000 entries fit well within it) and its tail dropped; a page
+// over its limit is refused.
 const (
 	MaxBodySize    = 16 << 20
-	MaxListingSize = 64 << 20
+	MaxListingSize = discover.MaxListingSize
 )
 
-var (
-	pageDecoder, _    = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxBodySize))
-	listingDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxListingSize))
-)
+var pageDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxBodySize))
 
 // Body returns the decoded body of page, reading it from src when the page
 // carries a reference instead of the bytes.
@@ -55,24 +55,44 @@ func Body(ctx context.Context, page *schema.FetchedPage, src BodySource) ([]byte
 			return nil, fmt.Errorf("body %s: %w", page.BodyRef, err)
 		}
 	}
-	limit, decoder := MaxBodySize, pageDecoder
+	limit, listing := MaxBodySize, false
 	if h := page.Hints; h != nil && (h.Kind == schema.KindFeed || h.Kind == schema.KindSitemap) {
-		limit, decoder = MaxListingSize, listingDecoder
+		limit, listing = MaxListingSize, true
 	}
 	switch page.BodyEncoding {
 	case schema.EncodingIdentity:
 		if len(raw) > limit {
+			if listing {
+				return raw[:limit], nil
+			}
 			return nil, bus.Permanentf("body: %d bytes exceeds %d", len(raw), limit)
 		}
 		return raw, nil
 	case schema.EncodingZstd:
-		out, err := decoder.DecodeAll(raw, make([]byte, 0, min(max(page.BodySize, 0), limit)))
+		if listing {
+			return decodePrefix(raw, limit)
+		}
+		out, err := pageDecoder.DecodeAll(raw, make([]byte, 0, min(max(page.BodySize, 0), limit)))
 		if err != nil {
 			return nil, bus.Permanent(fmt.Errorf("decode zstd body: %w", err))
 		}
 		return out, nil
 	}
 	return nil, bus.Permanentf("body: unknown encoding %q", page.BodyEncoding)
+}
+
+// decodePrefix decodes the first limit bytes of a zstd body.
+func decodePrefix(raw []byte, limit int) ([]byte, error) {
+	d, err := zstd.NewReader(bytes.NewReader(raw), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(limit)))
+	if err != nil {
+		return nil, bus.Permanent(fmt.Errorf("decode zstd body: %w", err))
+	}
+	defer d.Close()
+	out, err := io.ReadAll(io.LimitReader(d, int64(limit)))
+	if err != nil {
+		return nil, bus.Permanent(fmt.Errorf("decode zstd body: %w", err))
+	}
+	return out, nil
 }
 
 // Compress encodes a body as the fetcher does, for tests and tools.

@@ -1,8 +1,11 @@
 package parse
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/newsflow/newsflow/pkg/bus"
@@ -151,5 +154,119 @@ func TestStageUnreadableFeedIsPermanent(t *testing.T) {
 	_, err := (&Stage{}).Handle(context.Background(), rawPage("https://courier.example/rss.xml", "application/rss+xml", schema.KindFeed, "<rss><channel><item>", 0))
 	if err == nil || !bus.IsPermanent(err) {
 		t.Fatalf("err = %v, want a permanent error (a dead letter with its reason)", err)
+	}
+}
+
+// TestStageSniffsListings: feeds and sitemaps are known by their bytes,
+// whatever the Content-Type and the hint said.
+func TestStageSniffsListings(t *testing.T) {
+	urlset := `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://courier.example/local/a</loc></url></urlset>`
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(urlset))
+	zw.Close()
+	tests := []struct {
+		name       string
+		give       schema.FetchedPage
+		wantRecord string // page type; "" for a page that is no listing
+		wantURLs   []string
+	}{
+		{name: "feed served as text/html, no hint", give: rawPage("https://courier.example/rss.xml", "text/html; charset=utf-8", "", testRSS, 1),
+			wantRecord: schema.PageFeed, wantURLs: []string{"https://courier.example/local/sea-wall", "https://courier.example/local/ferry"}},
+		{name: "feed served as text/plain", give: rawPage("https://courier.example/rss.xml", "text/plain", schema.KindFeed, testRSS, 1),
+			wantRecord: schema.PageFeed, wantURLs: []string{"https://courier.example/local/sea-wall", "https://courier.example/local/ferry"}},
+		{name: "sitemap served as text/html", give: rawPage("https://courier.example/sitemap.xml", "text/html", "", urlset, 0),
+			wantRecord: schema.PageSitemap, wantURLs: []string{"https://courier.example/local/a"}},
+		{name: "sitemap served as text/plain", give: rawPage("https://courier.example/sitemap.xml", "text/plain", schema.KindSitemap, urlset, 0),
+			wantRecord: schema.PageSitemap, wantURLs: []string{"https://courier.example/local/a"}},
+		{name: "sitemap.xml.gz served as application/octet-stream", give: rawPage("https://courier.example/sitemap.xml.gz", "application/octet-stream", schema.KindSitemap, gz.String(), 0),
+			wantRecord: schema.PageSitemap, wantURLs: []string{"https://courier.example/local/a"}},
+		{name: "ISO-8859-1 sitemap", give: rawPage("https://courier.example/sitemap.xml", "application/xml", schema.KindSitemap,
+			"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><urlset><url><loc>https://courier.example/caf\xe9</loc></url></urlset>", 0),
+			wantRecord: schema.PageSitemap, wantURLs: []string{"https://courier.example/caf%C3%A9"}},
+		{name: "expected feed turned HTML page", give: rawPage("https://courier.example/rss.xml", "text/html", schema.KindFeed, testSeed, 0),
+			wantURLs: []string{"https://courier.example/rss.xml"}}, // the feed it announces
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			outs, err := (&Stage{MaxDepth: 0}).Handle(context.Background(), tt.give)
+			if err != nil {
+				t.Fatal(err)
+			}
+			records, crawls := split(t, outs)
+			if len(records) != 1 || (tt.wantRecord != "" && records[0].PageType != tt.wantRecord) ||
+				(tt.wantRecord == "" && (records[0].PageType == schema.PageFeed || records[0].PageType == schema.PageSitemap)) {
+				t.Fatalf("records %+v, want one %s record", records, tt.wantRecord)
+			}
+			var urls []string
+			for _, c := range crawls {
+				urls = append(urls, c.URL)
+			}
+			if !slices.Equal(urls, tt.wantURLs) {
+				t.Errorf("requests for %v, want %v", urls, tt.wantURLs)
+			}
+		})
+	}
+}
+
+// TestStageListingScope: entries of a feed or sitemap are scope-checked
+// like links; only a listing that is the crawl's root may name other
+// sites.
+func TestStageListingScope(t *testing.T) {
+	feed := `<rss version="2.0"><channel>
+<item><link>https://courier.example/local/a</link></item>
+<item><link>https://www.courier.example/local/b</link></item>
+<item><link>https://elsewhere.example/c</link></item>
+<item><link>https://user:secret@courier.example/d</link></item>
+</channel></rss>`
+	robots := "Sitemap: https://courier.example/s.xml\nSitemap: https://elsewhere.example/s.xml\n"
+	tests := []struct {
+		name string
+		give schema.FetchedPage
+		want []string
+	}{
+		{name: "feed below the seed", give: rawPage("https://courier.example/rss.xml", "application/rss+xml", schema.KindFeed, feed, 0),
+			want: []string{"https://courier.example/local/a", "https://www.courier.example/local/b"}},
+		{name: "feed that is the crawl's root", give: func() schema.FetchedPage {
+			p := rawPage("https://feeds.cdn.example/courier.rss", "application/rss+xml", schema.KindFeed, feed, 0)
+			p.Origin = p.URL
+			return p
+		}(), want: []string{"https://courier.example/local/a", "https://www.courier.example/local/b", "https://elsewhere.example/c"}},
+		{name: "robots.txt sitemaps", give: rawPage("https://courier.example/robots.txt", "text/plain", schema.KindRobots, robots, 0),
+			want: []string{"https://courier.example/s.xml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			outs, err := (&Stage{}).Handle(context.Background(), tt.give)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, crawls := split(t, outs)
+			var urls []string
+			for _, c := range crawls {
+				urls = append(urls, c.URL)
+				if strings.Contains(c.URL, "secret") {
+					t.Errorf("request for a URL with credentials: %s", c.URL)
+				}
+			}
+			if !slices.Equal(urls, tt.want) {
+				t.Errorf("requests for %v, want %v", urls, tt.want)
+			}
+		})
+	}
+}
+
+// TestStageCanonicalNeverKeepsCredentials: a canonical link with userinfo
+// is stored without it.
+func TestStageCanonicalNeverKeepsCredentials(t *testing.T) {
+	html := `<html><head><title>Sea wall</title><link rel="canonical" href="https://editor:s3cret@courier.example/local/sea-wall"></head>
+<body><article><h1>Sea wall</h1><p>` + strings.Repeat("The council voted on the sea wall today. ", 40) + `</p></article></body></html>`
+	outs, err := (&Stage{}).Handle(context.Background(), rawPage("https://courier.example/local/sea-wall", "text/html", "", html, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, _ := split(t, outs)
+	if len(records) != 1 || strings.Contains(records[0].CanonicalURL, "s3cret") || strings.Contains(records[0].CanonicalURL, "editor") {
+		t.Fatalf("records %+v: want the canonical URL without credentials", records)
 	}
 }

@@ -12,9 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"mime"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -61,9 +59,10 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 	if page.Hints != nil {
 		expected = page.Hints.Kind
 	}
-	media := mediaType(page.ContentType)
-	if kind := discover.Detect(media, body, expected); kind != discover.KindPage {
-		return s.listing(ctx, &page, pageURL, kind, media, body)
+	// The bytes decide whether this is a feed or a sitemap, whatever the
+	// Content-Type; discover reads its charset parameter too.
+	if kind := discover.Detect(page.ContentType, body, expected); kind != discover.KindPage {
+		return s.listing(ctx, &page, pageURL, kind, page.ContentType, body)
 	}
 
 	in := extract.Input{URL: pageURL, ContentType: page.ContentType, Body: body}
@@ -91,12 +90,12 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 // listing handles a feed, a sitemap or the Sitemap lines of a robots.txt:
 // a record of the page (none for robots.txt, which answers no crawl
 // request) and a crawl request per entry.
-func (s *Stage) listing(ctx context.Context, page *schema.FetchedPage, pageURL, kind, media string, body []byte) ([]bus.Out, error) {
+func (s *Stage) listing(ctx context.Context, page *schema.FetchedPage, pageURL, kind, contentType string, body []byte) ([]bus.Out, error) {
 	base, err := url.Parse(pageURL)
 	if err != nil {
 		return nil, bus.Permanent(fmt.Errorf("page url: %w", err))
 	}
-	entries, err := discover.Parse(kind, media, body, base)
+	entries, err := discover.Parse(kind, contentType, body, base)
 	if err != nil && len(entries) == 0 {
 		return nil, bus.Permanent(fmt.Errorf("unreadable %s: %w", kind, err))
 	}
@@ -133,6 +132,8 @@ func feedTitle(page *schema.FetchedPage) string {
 // feed entry keeps the page's depth, a page entry is one deeper.
 func (s *Stage) requests(page *schema.FetchedPage, pageURL, pageID string, entries []discover.Entry) []bus.Out {
 	origin := cmp.Or(page.Origin, page.URL)
+	// Scope-checked like links: what a listing names may lead off-site.
+	entries = discover.Scope(entries, origin, page.URL)
 	now := s.now()
 	outs := make([]bus.Out, 0, len(entries))
 	for _, e := range entries {
@@ -154,15 +155,6 @@ func (s *Stage) requests(page *schema.FetchedPage, pageURL, pageID string, entri
 	return outs
 }
 
-// mediaType returns the lower-case media type of a Content-Type header.
-func mediaType(contentType string) string {
-	if mt, _, err := mime.ParseMediaType(contentType); err == nil {
-		return mt
-	}
-	mt, _, _ := strings.Cut(contentType, ";")
-	return strings.ToLower(strings.TrimSpace(mt))
-}
-
 func (s *Stage) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
@@ -177,6 +169,8 @@ func (s *Stage) article(page *schema.FetchedPage, pageURL string, art *extract.A
 	}
 	if n, err := urlnorm.Normalize(canonical); err == nil {
 		canonical = n
+	} else {
+		canonical = urlnorm.Redact(canonical) // never store credentials
 	}
 	body, words := art.Body, art.WordCount
 	if art.PageType != schema.PageArticle {

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
@@ -208,27 +209,37 @@ func TestStageBodies(t *testing.T) {
 
 func TestBodyRejectsBombs(t *testing.T) {
 	sitemap := &schema.Hints{Kind: schema.KindSitemap}
+	feed := &schema.Hints{Kind: schema.KindFeed}
 	tests := []struct {
-		name    string
-		size    int
-		hints   *schema.Hints
-		wantErr bool
+		name     string
+		size     int
+		declared int // BodySize, which a hostile message may understate
+		hints    *schema.Hints
+		wantLen  int // bytes kept, when no error is wanted
+		wantErr  bool
 	}{
+		{name: "page within the limit", size: MaxBodySize, wantLen: MaxBodySize},
 		{name: "page over the page limit", size: MaxBodySize + 1, wantErr: true},
-		{name: "sitemap over the page limit", size: MaxBodySize + 1, hints: sitemap},
-		{name: "sitemap over the listing limit", size: MaxListingSize + 1, hints: sitemap, wantErr: true},
+		{name: "page over the limit, size understated", size: MaxBodySize + 1, declared: 10, wantErr: true},
+		{name: "sitemap within the listing limit", size: MaxListingSize, hints: sitemap, wantLen: MaxListingSize},
+		// A listing is read up to the limit: its first entries are kept.
+		{name: "sitemap over the listing limit", size: 4 * MaxListingSize, hints: sitemap, wantLen: MaxListingSize},
+		{name: "feed over the listing limit, size understated", size: 4 * MaxListingSize, declared: 10, hints: feed, wantLen: MaxListingSize},
+	}
+	if MaxListingSize > 16<<20 {
+		t.Errorf("MaxListingSize %d: want at most 16 MiB", MaxListingSize)
 	}
 	for _, tt := range tests {
 		for _, enc := range []string{schema.EncodingZstd, schema.EncodingIdentity} {
 			body := make([]byte, tt.size)
-			p := schema.FetchedPage{BodyEncoding: enc, Body: body, BodySize: tt.size, Hints: tt.hints}
+			p := schema.FetchedPage{BodyEncoding: enc, Body: body, BodySize: cmp.Or(tt.declared, tt.size), Hints: tt.hints}
 			if enc == schema.EncodingZstd {
 				p.Body = Compress(body)
 			}
 			got, err := Body(context.Background(), &p, nil)
 			if !tt.wantErr {
-				if err != nil || len(got) != tt.size {
-					t.Errorf("%s (%s): %d bytes, err %v; want the whole body", tt.name, enc, len(got), err)
+				if err != nil || len(got) != tt.wantLen {
+					t.Errorf("%s (%s): %d bytes, err %v; want %d bytes", tt.name, enc, len(got), err, tt.wantLen)
 				}
 				continue
 			}

@@ -122,17 +122,21 @@ var acceptedTypes = map[string]bool{
 }
 
 // acceptedForKind widens the list for a URL expected to be a feed or a
-// sitemap (JSON feeds served as application/json, text sitemaps, gzipped
-// sitemaps).
+// sitemap, since sites serve listings under whatever type their server
+// guesses: JSON feeds as application/json, RSS as application/x-rss+xml,
+// text sitemaps as text/plain, and `.xml.gz` sitemaps as gzip or as
+// application/octet-stream. The parser decides what the bytes are.
 func acceptedForKind(media, kind string) bool {
 	if acceptedTypes[media] {
 		return true
 	}
-	switch kind {
-	case "feed":
-		return media == "application/json" || media == "text/plain"
-	case "sitemap":
-		return media == "text/plain" || media == "application/gzip" || media == "application/x-gzip"
+	if kind != "feed" && kind != "sitemap" {
+		return false
+	}
+	switch media {
+	case "text/plain", "application/json", "application/x-rss+xml", "application/x-atom+xml",
+		"application/gzip", "application/x-gzip", "application/octet-stream", "binary/octet-stream":
+		return true
 	}
 	return false
 }

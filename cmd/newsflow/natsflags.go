@@ -44,7 +44,7 @@ func natsFlags(fs *flag.FlagSet, name string) *bus.ConnOptions {
 // timeoutFlag defines -timeout on fs.
 func timeoutFlag(fs *flag.FlagSet, d *time.Duration) {
 	*d = defaultTimeout
-	fs.Var((*positiveDuration)(d), "timeout", "give up when the server has not answered a step (connecting, a request, the next messages) within this")
+	fs.Var((*positiveDuration)(d), "timeout", "give up when the server has not answered a step (connecting, a request, the next messages) for this `duration`")
 }
 
 // positiveDuration is a flag.Value holding a duration above zero.

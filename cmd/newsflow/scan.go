@@ -72,21 +72,23 @@ func scanStream(ctx context.Context, js jetstream.JetStream, stream string, o sc
 
 // scan is the state of one scanStream.
 type scan struct {
-	js       jetstream.JetStream
-	stream   string
-	o        scanOptions
-	last     uint64 // the stream's last sequence when the scan started
-	next     uint64 // the sequence to resume from; 0 before the first message
-	cons     jetstream.Consumer
-	progress time.Time // when the last message (or the start) came
-	lastErr  error
-	dropping sync.WaitGroup
+	js     jetstream.JetStream
+	stream string
+	o      scanOptions
+	last   uint64 // the stream's last sequence when the scan started
+	next   uint64 // the sequence to resume from; 0 before the first message
+	cons   jetstream.Consumer
+	// delivered says cons has sent a message: its pull subject is known.
+	delivered bool
+	progress  time.Time // when the last message (or the start) came
+	lastErr   error
+	dropping  sync.WaitGroup
 }
 
 func (s *scan) run(ctx context.Context, fn func(jetstream.Msg) error) error {
-	// failures counts failed steps since the last message; fresh counts
-	// consumers created since then.
-	failures, fresh, noResponders := 0, 0, 0
+	// failures counts failed steps since the last message; creates counts
+	// the consumers made (or tried) since then.
+	failures, creates, noResponders := 0, 0, 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -94,7 +96,7 @@ func (s *scan) run(ctx context.Context, fn func(jetstream.Msg) error) error {
 		if failures > 0 {
 			// Give up once nothing has come for the timeout and a fresh
 			// consumer has been tried.
-			if time.Since(s.progress) > s.o.Timeout && fresh > 1 {
+			if time.Since(s.progress) > s.o.Timeout && creates > 1 {
 				return s.stalled()
 			}
 			if err := sleep(ctx, backoff(failures)); err != nil {
@@ -102,6 +104,7 @@ func (s *scan) run(ctx context.Context, fn func(jetstream.Msg) error) error {
 			}
 		}
 		if s.cons == nil {
+			creates++
 			if err := s.create(ctx); err != nil {
 				if !retryable(err) {
 					return err
@@ -110,7 +113,6 @@ func (s *scan) run(ctx context.Context, fn func(jetstream.Msg) error) error {
 				failures++
 				continue
 			}
-			fresh++
 			if s.cons.CachedInfo().NumPending == 0 {
 				return nil // nothing (left) to read
 			}
@@ -120,7 +122,7 @@ func (s *scan) run(ctx context.Context, fn func(jetstream.Msg) error) error {
 			return err
 		}
 		if got > 0 {
-			failures, fresh, noResponders = 0, 0, 0
+			failures, creates, noResponders = 0, 0, 0
 			continue
 		}
 		failures++
@@ -128,11 +130,12 @@ func (s *scan) run(ctx context.Context, fn func(jetstream.Msg) error) error {
 			err = fmt.Errorf("no message within %v", s.o.Timeout)
 		}
 		s.lastErr = err
-		// A fresh consumer's pull subject may not have reached every node
-		// yet: pull again. Anything else, or no responders for long: the
-		// consumer or its node is gone, or the messages ahead were removed;
-		// a new consumer from where we are says which.
-		if errors.Is(err, nats.ErrNoResponders) && noResponders < 5 {
+		// A new consumer's pull subject may not have reached every node
+		// yet: pull again. Anything else, or no responders for long or
+		// from a consumer that delivered before: the consumer or its node
+		// is gone, or the messages ahead were removed; a new consumer from
+		// where we are says which.
+		if errors.Is(err, nats.ErrNoResponders) && !s.delivered && noResponders < 5 {
 			noResponders++
 			continue
 		}
@@ -164,11 +167,14 @@ func (s *scan) fetch(ctx context.Context, fn func(jetstream.Msg) error) (got int
 		if err != nil {
 			return got, true, fmt.Errorf("%s: %w", s.stream, err)
 		}
+		if meta.Sequence.Stream > s.last {
+			return got, true, nil // published after the scan began
+		}
 		if err := fn(m); err != nil {
 			return got, true, err
 		}
 		got++
-		s.next, s.progress = meta.Sequence.Stream+1, time.Now()
+		s.next, s.progress, s.delivered = meta.Sequence.Stream+1, time.Now(), true
 		if meta.Sequence.Stream >= s.last || meta.NumPending == 0 {
 			return got, true, nil
 		}
@@ -200,7 +206,7 @@ func (s *scan) create(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", s.stream, err)
 	}
-	s.cons = c
+	s.cons, s.delivered = c, false
 	return nil
 }
 

@@ -14,9 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"go.uber.org/zap"
 
-	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -36,104 +34,149 @@ type maxDeliveriesAdvisory struct {
 	Deliveries int    `json:"deliveries"`
 }
 
+const deadLettersUsage = `Usage:
+  newsflow deadletters list [--json] [flags]
+  newsflow deadletters retry ID... | --all [flags]
+
+list shows the messages the stages gave up on, with their reasons (and
+those JetStream reported at max deliveries). retry sends each original
+payload back to its subject and removes its dead letter.
+`
+
 func runDeadLetters(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	usage := "Usage: newsflow deadletters list | retry ID... | retry --all [flags]\n"
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return errors.New("deadletters: list or retry?")
+		fmt.Fprint(stderr, deadLettersUsage)
+		return errors.New("deadletters: list or retry? (see 'newsflow deadletters -h')")
 	}
 	sub, rest := args[0], args[1:]
+	switch sub {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, deadLettersUsage)
+		return nil
+	case "list", "retry":
+	default:
+		return fmt.Errorf("deadletters: unknown subcommand %q, want list or retry (see 'newsflow deadletters -h')", sub)
+	}
 	fs := flag.NewFlagSet("deadletters "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	conn := natsFlags(fs, "newsflow-deadletters")
-	all := fs.Bool("all", false, "retry: every dead letter")
-	asJSON := fs.Bool("json", false, "list: one JSON record per line")
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	if err := fs.Parse(rest); err != nil {
+	asJSON := fs.Bool("json", false, "print JSON: one record per line (list), the count (retry)")
+	var all *bool
+	if sub == "retry" {
+		all = fs.Bool("all", false, "retry every dead letter")
+	}
+	fs.Usage = usageFunc(fs, deadLettersUsage)
+	pos, err := parseFlags(fs, rest, stdout)
+	if err != nil {
 		return err
 	}
-	nc, js, err := bus.Connect(ctx, *conn, zap.NewNop())
+	ids := map[uint64]bool{}
+	switch sub {
+	case "list":
+		if len(pos) > 0 {
+			return fmt.Errorf("deadletters list: unexpected arguments %q", pos)
+		}
+	case "retry":
+		for _, a := range pos {
+			id, err := strconv.ParseUint(a, 10, 64)
+			if err != nil {
+				return fmt.Errorf("deadletters retry: %q is not a dead-letter id", a)
+			}
+			ids[id] = true
+		}
+		if *all == (len(ids) > 0) {
+			return errors.New("deadletters retry: give dead-letter ids or --all (see 'newsflow deadletters -h')")
+		}
+	}
+
+	nc, js, err := connect(ctx, conn)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	entries, err := readDeadLetters(ctx, js)
+	entries, err := readDeadLettersWith(ctx, js, conn.Timeout)
 	if err != nil {
-		return err
+		return fmt.Errorf("deadletters: %w", err)
 	}
-	switch sub {
-	case "list":
+	if sub == "list" {
 		return listDeadLetters(stdout, entries, *asJSON)
-	case "retry":
-		ids := map[uint64]bool{}
-		for _, a := range fs.Args() {
-			id, err := strconv.ParseUint(a, 10, 64)
-			if err != nil {
-				return fmt.Errorf("retry: %q is not a dead-letter id", a)
-			}
-			ids[id] = true
-		}
-		if !*all && len(ids) == 0 {
-			return errors.New("retry: give dead-letter ids or --all")
-		}
-		n := 0
-		for _, e := range entries {
-			if *all || ids[e.ID] {
-				if err := retryDeadLetter(ctx, js, e); err != nil {
-					return fmt.Errorf("retry %d: %w", e.ID, err)
-				}
-				delete(ids, e.ID)
-				n++
-			}
-		}
-		for id := range ids {
-			return fmt.Errorf("retry: no dead letter %d", id)
-		}
-		fmt.Fprintf(stdout, "retried %d dead letter(s)\n", n)
-		return nil
 	}
-	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("deadletters: unknown subcommand %q", sub)
+	n := 0
+	for _, e := range entries {
+		if *all || ids[e.ID] {
+			if err := retryDeadLetter(ctx, js, e); err != nil {
+				return fmt.Errorf("deadletters retry %d: %w", e.ID, err)
+			}
+			delete(ids, e.ID)
+			n++
+		}
+	}
+	if *asJSON {
+		if err := json.NewEncoder(stdout).Encode(map[string]int{"retried": n}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "retried %d dead letter(s)\n", n)
+	}
+	for id := range ids {
+		return fmt.Errorf("deadletters retry: no dead letter %d", id)
+	}
+	return nil
 }
 
-// readDeadLetters returns every entry of the DEADLETTERS stream.
+// readDeadLetters returns every entry of the DEADLETTERS stream, each
+// request bounded by defaultTimeout.
 func readDeadLetters(ctx context.Context, js jetstream.JetStream) ([]deadEntry, error) {
-	st, err := js.Stream(ctx, schema.StreamDeadLetters)
-	if err != nil {
-		return nil, fmt.Errorf("dead letters: %w", err)
-	}
-	state := st.CachedInfo().State
+	return readDeadLettersWith(ctx, js, defaultTimeout)
+}
+
+// readDeadLettersWith returns every entry of the DEADLETTERS stream, an
+// advisory resolved to its original message when that is still stored.
+func readDeadLettersWith(ctx context.Context, js jetstream.JetStream, timeout time.Duration) ([]deadEntry, error) {
 	var entries []deadEntry
-	if state.Msgs == 0 {
-		return nil, nil
-	}
-	for seq := state.FirstSeq; seq <= state.LastSeq; seq++ {
-		m, err := st.GetMsg(ctx, seq)
-		if errors.Is(err, jetstream.ErrMsgNotFound) {
-			continue
-		}
+	err := scanStream(ctx, js, schema.StreamDeadLetters, scanOptions{Batch: 64, Timeout: timeout}, func(m jetstream.Msg) error {
+		meta, err := m.Metadata()
 		if err != nil {
-			return nil, fmt.Errorf("dead letter %d: %w", seq, err)
+			return err
 		}
-		e := deadEntry{ID: seq}
-		if strings.HasPrefix(m.Subject, schema.SubjectMaxDeliveriesAdvisory) {
+		e := deadEntry{ID: meta.Sequence.Stream}
+		if strings.HasPrefix(m.Subject(), schema.SubjectMaxDeliveriesAdvisory) {
 			var adv maxDeliveriesAdvisory
-			if json.Unmarshal(m.Data, &adv) != nil {
-				continue
+			if json.Unmarshal(m.Data(), &adv) != nil {
+				return nil
 			}
 			e.FromAdv = true
 			e.Record = schema.DeadLetter{Stream: adv.Stream, Consumer: adv.Consumer, Seq: adv.StreamSeq, Stage: adv.Consumer,
-				Fate: "dead_letter", Attempts: adv.Deliveries, Reason: "reached MaxDeliver without being handled (crashed or timed out on every attempt)", At: m.Time}
-			if orig, err := js.Stream(ctx, adv.Stream); err == nil {
-				if om, err := orig.GetMsg(ctx, adv.StreamSeq); err == nil {
-					e.Record.Subject, e.Record.Data = om.Subject, om.Data
-					e.Record.TraceID = om.Header.Get(schema.HeaderTraceID)
-				}
-			}
-		} else if err := json.Unmarshal(m.Data, &e.Record); err != nil {
-			continue
+				Fate: "dead_letter", Attempts: adv.Deliveries, Reason: "reached MaxDeliver without being handled (crashed or timed out on every attempt)", At: meta.Timestamp}
+		} else if err := json.Unmarshal(m.Data(), &e.Record); err != nil {
+			return nil
 		}
 		entries = append(entries, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range entries {
+		if !e.FromAdv {
+			continue
+		}
+		om, err := retryRead(ctx, timeout, func(ctx context.Context) (*jetstream.RawStreamMsg, error) {
+			orig, err := js.Stream(ctx, e.Record.Stream)
+			if err != nil {
+				return nil, err
+			}
+			return orig.GetMsg(ctx, e.Record.Seq)
+		})
+		switch {
+		case err == nil:
+			entries[i].Record.Subject, entries[i].Record.Data = om.Subject, om.Data
+			entries[i].Record.TraceID = om.Header.Get(schema.HeaderTraceID)
+		case errors.Is(err, jetstream.ErrMsgNotFound), errors.Is(err, jetstream.ErrStreamNotFound):
+			// The original is gone (retried, or aged out).
+		default:
+			return nil, fmt.Errorf("dead letter %d: original %s #%d: %w", e.ID, e.Record.Stream, e.Record.Seq, err)
+		}
 	}
 	return entries, nil
 }

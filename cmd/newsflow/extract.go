@@ -50,20 +50,25 @@ type manifestEntry struct {
 	File string `json:"file"`
 }
 
+const extractUsage = `Usage: newsflow extract [--url URL] FILE...   (files may be .gz; - reads stdin)
+       newsflow extract --manifest M.jsonl
+
+Extracts the article of each HTML file and prints one JSON object per
+input. An input that cannot be read or extracted gets a line with "error",
+the others go on, and the exit status is 1.
+`
+
 // runExtract implements `newsflow extract [--url URL] [--manifest M.jsonl] FILE...`.
 // It prints one JSON object per input; an input that fails yields a line
-// with "error" and the run goes on.
+// with "error", the run goes on, and it returns an error at the end.
 func runExtract(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("extract", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	pageURL := fs.String("url", "", "URL of the page(s), to resolve links and read URL dates")
 	manifest := fs.String("manifest", "", "JSONL file of {\"id\",\"url\",\"file\"} lines; files relative to it")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: newsflow extract [--url URL] FILE...   (files may be .gz; - reads stdin)")
-		fmt.Fprintln(stderr, "       newsflow extract --manifest M.jsonl")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = usageFunc(fs, extractUsage)
+	files, err := parseFlags(fs, args, stdout)
+	if err != nil {
 		return err
 	}
 	var entries []manifestEntry
@@ -74,27 +79,36 @@ func runExtract(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return err
 		}
 	}
-	for _, f := range fs.Args() {
+	for _, f := range files {
 		entries = append(entries, manifestEntry{URL: *pageURL, File: f})
 	}
 	if len(entries) == 0 {
-		fs.Usage()
-		return errors.New("extract: no input files")
+		return errors.New("extract: no input files (see 'newsflow extract -h')")
 	}
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
+	failed := 0
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		rec := extractOne(e, stdin)
+		if rec.Error != "" {
+			failed++
+		}
 		if err := enc.Encode(rec); err != nil {
 			return fmt.Errorf("write: %w", err)
 		}
 	}
-	return out.Flush()
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	if failed > 0 {
+		return fmt.Errorf("extract: %d of %d inputs failed (see their \"error\" lines)", failed, len(entries))
+	}
+	return nil
 }
 
 func extractOne(e manifestEntry, stdin io.Reader) extractRecord {

@@ -56,9 +56,11 @@ func TestRunExtractFiles(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	args := []string{"--url", "https://coast.example/news/harbour-reopens-after-storm", plain, zipped, filepath.Join(dir, "missing.html"), "-"}
+	// The missing file gets an error line, the others go on, and the run
+	// fails at the end.
 	err := runExtract(t.Context(), args, strings.NewReader(storyPage), &stdout, &stderr)
-	if err != nil {
-		t.Fatalf("runExtract: %v (stderr %s)", err, stderr.String())
+	if err == nil || !strings.Contains(err.Error(), "1 of 4 inputs failed") {
+		t.Fatalf("runExtract: %v, want 1 of 4 inputs failed (stderr %s)", err, stderr.String())
 	}
 	recs := decodeLines(t, stdout.String())
 	if len(recs) != 4 {
@@ -94,8 +96,8 @@ func TestRunExtractManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if err := runExtract(t.Context(), []string{"--manifest", mpath}, nil, &stdout, &stderr); err != nil {
-		t.Fatalf("runExtract: %v", err)
+	if err := runExtract(t.Context(), []string{"--manifest", mpath}, nil, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "1 of 2 inputs failed") {
+		t.Fatalf("runExtract: %v, want 1 of 2 inputs failed", err)
 	}
 	recs := decodeLines(t, stdout.String())
 	if len(recs) != 2 || recs[0]["id"] != "p1" || recs[1]["id"] != "p2" {

@@ -210,6 +210,7 @@ func TestLedgerBalance(t *testing.T) {
 		name     string
 		give     Ledger
 		wantLost int
+		wantOver int
 	}{
 		{name: "balanced", give: Ledger{Accepted: 10, Fetcher: map[string]int{"fetched": 6, "duplicate": 2, "robots_denied": 1}, InFetcher: 1,
 			Parser: map[string]int{"article": 4, "section": 1, "feed": 1}, Indexed: 3, IndexedURLs: 4}},
@@ -221,8 +222,16 @@ func TestLedgerBalance(t *testing.T) {
 			Parser: map[string]int{"article": 3, "home": 1}, Indexed: 3, IndexedURLs: 3, DeadLetters: map[string]int{"parser": 1}}},
 		{name: "an article neither indexed nor dead-lettered", give: Ledger{Accepted: 5, Fetcher: map[string]int{"fetched": 5},
 			Parser: map[string]int{"article": 5}, Indexed: 4, IndexedURLs: 3, DeadLetters: map[string]int{"indexer": 1}}, wantLost: 1},
-		{name: "indexer unreachable: its part not counted", give: Ledger{Accepted: 2, Fetcher: map[string]int{"fetched": 2},
+		{name: "index left out: its part not counted", give: Ledger{Accepted: 2, Fetcher: map[string]int{"fetched": 2},
 			Parser: map[string]int{"article": 2}, Indexed: -1, IndexedURLs: -1}},
+		{name: "a page dead-lettered only by the advisory", give: Ledger{Accepted: 5, Fetcher: map[string]int{"fetched": 5},
+			Parser: map[string]int{"article": 3, "home": 1}, Indexed: 3, IndexedURLs: 3, DeadLetters: map[string]int{"parser (unhandled)": 1}}},
+		// An over-count is no longer clamped to zero: it is reported, and a
+		// loss at another stage still shows.
+		{name: "more outcomes than accepted URLs", give: Ledger{Accepted: 3, Fetcher: map[string]int{"fetched": 2, "invalid": 2},
+			Parser: map[string]int{"article": 2}, Indexed: 2, IndexedURLs: 2}, wantOver: 1},
+		{name: "an over-count does not hide a loss elsewhere", give: Ledger{Accepted: 3, Fetcher: map[string]int{"fetched": 3, "invalid": 1},
+			Parser: map[string]int{"article": 2}, Indexed: 2, IndexedURLs: 2}, wantLost: 1, wantOver: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -231,8 +240,11 @@ func TestLedgerBalance(t *testing.T) {
 				l.DeadLetters = map[string]int{}
 			}
 			l.balance()
-			if l.Lost != tt.wantLost {
-				t.Errorf("lost = %d, want %d", l.Lost, tt.wantLost)
+			if l.Lost != tt.wantLost || l.OverCounted != tt.wantOver {
+				t.Errorf("lost = %d, over-counted = %d; want %d, %d (balance %v)", l.Lost, l.OverCounted, tt.wantLost, tt.wantOver, l.Balance)
+			}
+			if err := l.Check(); (err != nil) != (tt.wantLost+tt.wantOver > 0) {
+				t.Errorf("Check() = %v", err)
 			}
 		})
 	}

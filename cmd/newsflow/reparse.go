@@ -27,11 +27,11 @@ func runReparse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	since := fs.Duration("since", 24*time.Hour, "re-extract pages fetched within this duration")
 	dryRun := fs.Bool("dry-run", false, "count the pages without sending them")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: newsflow reparse [--since 24h] [flags]\n\n")
+		fmt.Fprintf(fs.Output(), "Usage: newsflow reparse [--since 24h] [flags]\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
+	if extra, err := parseFlags(fs, args, stdout); err != nil || len(extra) > 0 {
+		return cmpErr(err, fmt.Errorf("reparse: unexpected arguments %q (see 'newsflow reparse -h')", extra))
 	}
 	nc, js, err := bus.Connect(ctx, *conn, zap.NewNop())
 	if err != nil {
@@ -53,38 +53,16 @@ func runReparse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // reparse republishes every original (not itself a reparse) page fetched
 // since start, and returns how many it sent.
 func reparse(ctx context.Context, js jetstream.JetStream, start time.Time, dryRun bool) (int, error) {
-	cons, err := js.OrderedConsumer(ctx, schema.StreamPages, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{schema.SubjectPagesFetched},
-		DeliverPolicy:  jetstream.DeliverByStartTimePolicy,
-		OptStartTime:   &start,
-	})
-	if err != nil {
-		return 0, fmt.Errorf("read pages: %w", err)
-	}
-	info, err := cons.Info(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("read pages: %w", err)
-	}
-	if info.NumPending == 0 {
-		return 0, nil
-	}
-	// Stop at the stream's last page now: what this run publishes comes after.
-	stream, err := js.Stream(ctx, schema.StreamPages)
-	if err != nil {
-		return 0, fmt.Errorf("read pages: %w", err)
-	}
-	last := stream.CachedInfo().State.LastSeq
+	// Stop at the stream's last page now: what this run publishes comes
+	// after. scanStream also works on a cluster, where an ordered
+	// consumer's Next meets "no responders".
 	pub := bus.NewPublisher(js)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	sent := 0
-	for {
-		msg, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
-		if err != nil {
-			return sent, fmt.Errorf("read pages: %w", err)
-		}
+	err := scanStream(ctx, js, schema.StreamPages, scanOptions{FilterSubject: schema.SubjectPagesFetched, StartTime: &start}, func(msg jetstream.Msg) error {
 		meta, err := msg.Metadata()
 		if err != nil {
-			return sent, err
+			return err
 		}
 		var page schema.FetchedPage
 		if json.Unmarshal(msg.Data(), &page) == nil && page.V == schema.Version && page.Reparse == "" {
@@ -92,13 +70,15 @@ func reparse(ctx context.Context, js jetstream.JetStream, start time.Time, dryRu
 			if !dryRun {
 				out := bus.Out{Subject: schema.SubjectPagesFetched, ID: fmt.Sprintf("reparse:%s:%d", run, meta.Sequence.Stream), Body: page}
 				if err := pub.Publish(ctx, out, msg.Headers().Get(schema.HeaderTraceID)); err != nil {
-					return sent, err
+					return err
 				}
 			}
 			sent++
 		}
-		if meta.NumPending == 0 || meta.Sequence.Stream >= last {
-			return sent, nil
-		}
+		return nil
+	})
+	if err != nil {
+		return sent, fmt.Errorf("read pages: %w", err)
 	}
+	return sent, nil
 }

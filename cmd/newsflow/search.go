@@ -10,10 +10,17 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 )
+
+const searchUsage = `Usage: newsflow search [flags] QUERY...
+
+Asks a running indexer's /api/search and prints the results, matches
+marked with *stars*. QUERY: words (all must match), "a phrase", prefix*,
+-excluded, a OR b. Flags may come before or after the words; put a query
+with -excluded words after -- (newsflow search -limit 5 -- election -sports).
+`
 
 // runSearch implements `newsflow search [flags] QUERY...`: it asks a
 // running indexer's /api/search and prints the results readably, matches
@@ -21,11 +28,7 @@ import (
 func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	defAPI := os.Getenv("NEWSFLOW_API")
-	if defAPI == "" {
-		defAPI = "http://127.0.0.1:8080"
-	}
-	api := fs.String("api", defAPI, "base URL of the indexer's HTTP API (env NEWSFLOW_API)")
+	api := fs.String("api", envOr("NEWSFLOW_API", "http://127.0.0.1:8080"), "base URL of the indexer's HTTP API (env NEWSFLOW_API)")
 	limit := fs.Int("limit", 10, "results to show, 1 to 100")
 	offset := fs.Int("offset", 0, "results to skip")
 	site := fs.String("site", "", "only this site (site name or host)")
@@ -33,19 +36,19 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	from := fs.String("from", "", "published on or after (2006-01-02 or RFC 3339)")
 	to := fs.String("to", "", "published on or before (2006-01-02 or RFC 3339)")
 	raw := fs.Bool("json", false, "print the API's JSON as it is")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: newsflow search [flags] QUERY...
-
-QUERY: words (all must match), "a phrase", prefix*, -excluded, a OR b.`)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	var timeout time.Duration
+	timeoutFlag(fs, &timeout)
+	fs.Usage = usageFunc(fs, searchUsage)
+	words, err := parseFlags(fs, args, stdout)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) && strings.Contains(err.Error(), "flag provided but not defined") {
+			return fmt.Errorf("%w; to exclude a word, put the query after --: newsflow search [flags] -- election -sports", err)
+		}
 		return err
 	}
-	q := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	q := strings.TrimSpace(strings.Join(words, " "))
 	if q == "" {
-		fs.Usage()
-		return errors.New("search: no query")
+		return errors.New("search: no query (see 'newsflow search -h')")
 	}
 	base, err := url.Parse(strings.TrimRight(*api, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
@@ -62,7 +65,7 @@ QUERY: words (all must match), "a phrase", prefix*, -excluded, a OR b.`)
 	}
 	u := base.String() + "/api/search?" + params.Encode()
 
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -71,6 +74,9 @@ QUERY: words (all must match), "a phrase", prefix*, -excluded, a OR b.`)
 	req.Header.Set("Accept", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			return fmt.Errorf("search: no answer from the indexer at %s within %v", base, timeout)
+		}
 		return fmt.Errorf("search: is the indexer running at %s? %w", base, err)
 	}
 	defer resp.Body.Close()

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/bus/bustest"
-	"github.com/newsflow/newsflow/pkg/sources"
 )
 
 func TestSourcesCommand(t *testing.T) {
@@ -37,16 +36,20 @@ func TestSourcesCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []sources.Source
+	// Intervals are durations as Go writes them, not nanoseconds.
+	var got []sourceJSON
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var src sources.Source
+		var src sourceJSON
 		if err := json.Unmarshal([]byte(line), &src); err != nil {
 			t.Fatalf("%q: %v", line, err)
 		}
 		got = append(got, src)
 	}
-	if len(got) != 2 || got[0].Kind != "sitemap" || got[0].Every != time.Hour || got[1].URL != "https://news.example/rss.xml" {
+	if len(got) != 2 || got[0].Kind != "sitemap" || got[0].Every != "1h0m0s" || got[1].Every != "10m0s" || got[1].URL != "https://news.example/rss.xml" {
 		t.Errorf("sources = %+v", got)
+	}
+	if every, err := time.ParseDuration(got[0].Every); err != nil || every != time.Hour {
+		t.Errorf("every %q does not parse back to 1h: %v", got[0].Every, err)
 	}
 	if _, err := runCmd("remove", "https://news.example/rss.xml"); err != nil {
 		t.Fatal(err)

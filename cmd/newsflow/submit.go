@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,11 +11,16 @@ import (
 	"strings"
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
+
+const submitUsage = `Usage: newsflow submit [flags] URL...
+       newsflow submit [flags] -      (URLs from stdin, one per line; # starts a comment)
+
+Publishes each URL to crawl.urls as a seed with a fresh trace id and prints
+"TRACE_ID URL" per URL (with --json, one {"trace_id","url"} object per line).
+`
 
 // runSubmit publishes seed URLs to crawl.urls, one CrawlRequest each with a
 // fresh trace id, and prints "trace_id url" per URL.
@@ -22,14 +28,12 @@ func runSubmit(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs := flag.NewFlagSet("submit", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	conn := natsFlags(fs, "newsflow-submit")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: newsflow submit [flags] URL... (or - to read URLs from stdin, one per line)\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	asJSON := fs.Bool("json", false, "print one JSON object per submitted URL")
+	fs.Usage = usageFunc(fs, submitUsage)
+	urls, err := parseFlags(fs, args, stdout)
+	if err != nil {
 		return err
 	}
-	urls := fs.Args()
 	if len(urls) == 1 && urls[0] == "-" {
 		urls = nil
 		sc := bufio.NewScanner(stdin)
@@ -43,30 +47,70 @@ func runSubmit(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 	}
 	if len(urls) == 0 {
-		fs.Usage()
-		return errors.New("no URL to submit")
+		return errors.New("submit: no URL to submit (see 'newsflow submit -h')")
 	}
-	nc, js, err := bus.Connect(ctx, *conn, zap.NewNop())
+	// Check every URL before publishing any, so a typo on line 90 does not
+	// leave 89 URLs submitted and the rest not.
+	reqs, err := crawlRequests(urls, time.Now().UTC())
+	if err != nil {
+		return fmt.Errorf("submit: %w", err)
+	}
+	nc, js, err := connect(ctx, conn)
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
-	return submit(ctx, bus.NewPublisher(js), urls, stdout)
+	report := func(r schema.CrawlRequest) error {
+		if *asJSON {
+			return json.NewEncoder(stdout).Encode(struct {
+				TraceID string `json:"trace_id"`
+				URL     string `json:"url"`
+			}{r.TraceID, r.URL})
+		}
+		_, err := fmt.Fprintf(stdout, "%s %s\n", r.TraceID, r.URL)
+		return err
+	}
+	return publishRequests(ctx, bus.NewPublisher(js), reqs, report)
 }
 
-// submit validates and publishes each URL; it stops at the first failure.
-func submit(ctx context.Context, pub *bus.Publisher, urls []string, stdout io.Writer) error {
-	now := time.Now().UTC()
+// crawlRequests builds a validated seed request per URL.
+func crawlRequests(urls []string, now time.Time) ([]schema.CrawlRequest, error) {
+	reqs := make([]schema.CrawlRequest, 0, len(urls))
 	for _, u := range urls {
 		req := schema.CrawlRequest{V: schema.Version, URL: u, Origin: u, SubmittedAt: now, TraceID: bus.NewTraceID()}
 		if err := req.Validate(); err != nil {
-			return fmt.Errorf("%s: %w", u, err)
+			return nil, fmt.Errorf("%s: %w", u, err)
 		}
+		reqs = append(reqs, req)
+	}
+	return reqs, nil
+}
+
+// publishRequests publishes each request and reports it; it stops at the
+// first failure.
+func publishRequests(ctx context.Context, pub *bus.Publisher, reqs []schema.CrawlRequest, report func(schema.CrawlRequest) error) error {
+	for _, req := range reqs {
 		out := bus.Out{Subject: schema.SubjectCrawlURLs, ID: "submit:" + req.TraceID, Body: req}
 		if err := pub.Publish(ctx, out, req.TraceID); err != nil {
-			return fmt.Errorf("%s: %w", u, err)
+			return fmt.Errorf("%s: %w", req.URL, err)
 		}
-		fmt.Fprintf(stdout, "%s %s\n", req.TraceID, u)
+		if err := report(req); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// submit validates and publishes each URL, printing "trace_id url" lines
+// on stdout; it stops at the first failure. `newsflow up` and the tests
+// submit their seeds with it.
+func submit(ctx context.Context, pub *bus.Publisher, urls []string, stdout io.Writer) error {
+	reqs, err := crawlRequests(urls, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	return publishRequests(ctx, pub, reqs, func(r schema.CrawlRequest) error {
+		_, err := fmt.Fprintf(stdout, "%s %s\n", r.TraceID, r.URL)
+		return err
+	})
 }

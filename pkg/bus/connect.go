@@ -34,6 +34,11 @@ type ConnOptions struct {
 	// (_INBOX_fetcher.> ...), so no identity reads another's replies or
 	// consumer deliveries.
 	InboxPrefix string
+	// Timeout, when set, makes Connect fail fast, as an operator's command
+	// should: one connection attempt, each step of it and every JetStream
+	// API request bounded by Timeout. Zero (the services) retries the
+	// first connection for about 30s.
+	Timeout time.Duration
 }
 
 // Connect dials NATS with reconnects forever and returns the connection and
@@ -63,6 +68,9 @@ func Connect(ctx context.Context, o ConnOptions, log *zap.Logger) (*nats.Conn, j
 			}
 			log.Warn("nats async error", fields...)
 		}),
+	}
+	if o.Timeout > 0 {
+		opts = append(opts, nats.Timeout(o.Timeout))
 	}
 	if o.Creds != "" {
 		opts = append(opts, nats.UserCredentials(o.Creds))
@@ -96,7 +104,7 @@ func Connect(ctx context.Context, o ConnOptions, log *zap.Logger) (*nats.Conn, j
 		if err == nil {
 			break
 		}
-		if refused(err) || attempt >= 30 {
+		if refused(err) || attempt >= 30 || o.Timeout > 0 {
 			return nil, nil, fmt.Errorf("connect %s: %w", redact(o.URL), err)
 		}
 		log.Warn("nats not reachable, retrying", zap.String("nats_url", redact(o.URL)), zap.Int("attempt", attempt), zap.Error(err))
@@ -106,7 +114,11 @@ func Connect(ctx context.Context, o ConnOptions, log *zap.Logger) (*nats.Conn, j
 		case <-time.After(time.Second):
 		}
 	}
-	js, err := jetstream.New(nc)
+	var jsOpts []jetstream.JetStreamOpt
+	if o.Timeout > 0 {
+		jsOpts = append(jsOpts, jetstream.WithDefaultTimeout(o.Timeout))
+	}
+	js, err := jetstream.New(nc, jsOpts...)
 	if err != nil {
 		nc.Close()
 		return nil, nil, fmt.Errorf("jetstream: %w", err)

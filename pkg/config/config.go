@@ -46,15 +46,7 @@ func (e Env) String(key, def string) string {
 func RegisterCommon(fs *flag.FlagSet, getenv func(string) string, service, defaultHTTP string) *Common {
 	env := Env(getenv)
 	c := &Common{NATS: bus.ConnOptions{Name: service}}
-	fs.StringVar(&c.NATS.URL, "nats-url", env.String("NATS_URL", "nats://127.0.0.1:4222"), "NATS server URL(s), comma-separated (env NATS_URL)")
-	fs.StringVar(&c.NATS.Creds, "nats-creds", env.String("NATS_CREDS", ""), "NATS credentials file (env NATS_CREDS)")
-	fs.StringVar(&c.NATS.User, "nats-user", env.String("NATS_USER", ""), "NATS user (env NATS_USER)")
-	fs.StringVar(&c.NATS.Password, "nats-password", env.String("NATS_PASSWORD", ""), "NATS password (env NATS_PASSWORD)")
-	fs.StringVar(&c.NATS.NKey, "nats-nkey", env.String("NATS_NKEY", ""), "NATS nkey seed file (env NATS_NKEY)")
-	fs.StringVar(&c.NATS.TLSCA, "nats-tls-ca", env.String("NATS_TLS_CA", ""), "CA certificate for NATS TLS (env NATS_TLS_CA)")
-	fs.StringVar(&c.NATS.TLSCert, "nats-tls-cert", env.String("NATS_TLS_CERT", ""), "client certificate for NATS TLS (env NATS_TLS_CERT)")
-	fs.StringVar(&c.NATS.TLSKey, "nats-tls-key", env.String("NATS_TLS_KEY", ""), "client key for NATS TLS (env NATS_TLS_KEY)")
-	fs.StringVar(&c.NATS.InboxPrefix, "nats-inbox-prefix", env.String("NATS_INBOX_PREFIX", ""), "prefix of reply subjects instead of _INBOX, e.g. _INBOX_fetcher (env NATS_INBOX_PREFIX)")
+	RegisterNATS(fs, getenv, &c.NATS)
 	replicas, err := env.Int("NATS_REPLICAS", 1)
 	if err != nil {
 		c.envErr = err

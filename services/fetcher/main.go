@@ -2,14 +2,28 @@
 // (robots.txt, per-host rate across replicas, address guard, size and time
 // limits) and publishes pages.fetched and one crawl.outcome per URL.
 // Run with -h for its flags and environment variables.
+//
+// With PPROF_ADDR set (say 127.0.0.1:6060) it also serves net/http/pprof
+// there, for profiling (docs/PERFORMANCE.md).
 package main
 
 import (
+	"encoding/json"
+	"net/http"
+	_ "net/http/pprof" // on http.DefaultServeMux, served only on PPROF_ADDR
+	"os"
+
 	"github.com/newsflow/newsflow/pkg/cli"
 	"github.com/newsflow/newsflow/services/fetcher/service"
 )
 
 func main() {
+	if addr := os.Getenv("PPROF_ADDR"); addr != "" {
+		go func() {
+			err := http.ListenAndServe(addr, nil)
+			_ = json.NewEncoder(os.Stderr).Encode(map[string]string{"level": "error", "msg": "pprof stopped", "service": "fetcher", "error": err.Error()})
+		}()
+	}
 	cli.Main(cli.Service[service.Config]{
 		Name:     "fetcher",
 		Load:     service.LoadConfig,

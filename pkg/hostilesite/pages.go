@@ -137,9 +137,30 @@ var (
 	})
 )
 
-// longSiteName is LongSiteNameBytes of a plausible name.
+// longSiteName is LongSiteNameBytes of made-up words, as incompressible
+// as LongURLPath's slug.
 func longSiteName() string {
-	return strings.Repeat("The Long Name Gazette of Everywhere and Elsewhere ", LongSiteNameBytes/40+1)[:LongSiteNameBytes]
+	return "The " + gibberish(LongSiteNameBytes-4, ' ')
+}
+
+// gibberish returns n bytes of random lower-case words of 2 to 9 letters
+// separated by sep, the same on every call.
+func gibberish(n int, sep byte) string {
+	rng := rand.New(rand.NewPCG(uint64(n), uint64(sep)))
+	b := make([]byte, 0, n+10)
+	for len(b) < n {
+		if len(b) > 0 {
+			b = append(b, sep)
+		}
+		for range 2 + rng.IntN(8) {
+			b = append(b, byte('a'+rng.IntN(26)))
+		}
+	}
+	b = b[:n]
+	if n > 0 && b[n-1] == sep {
+		b[n-1] = 'x'
+	}
+	return string(b)
 }
 
 // controlText is the paragraph of PathControlChars: STX and ETX (a search

@@ -3,6 +3,7 @@ package hostilesite
 import (
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
 	"errors"
@@ -373,6 +374,23 @@ func TestPageShapes(t *testing.T) {
 	}
 	if got := len(LongURLPath(3000)); got != 3000 {
 		t.Errorf("LongURLPath(3000) is %d bytes long", got)
+	}
+}
+
+// The long values stay long once compressed, as a database compresses
+// them before it checks a key's size.
+func TestLongValuesResistCompression(t *testing.T) {
+	for name, v := range map[string]string{"LongURLPath(3000)": LongURLPath(3000), "site name": longSiteName()} {
+		var b bytes.Buffer
+		w, _ := flate.NewWriter(&b, flate.BestCompression)
+		io.WriteString(w, v)
+		w.Close()
+		if b.Len() < len(v)/2 {
+			t.Errorf("%s: %d bytes compress to %d", name, len(v), b.Len())
+		}
+		if strings.HasSuffix(v, "-") || strings.HasSuffix(v, " ") {
+			t.Errorf("%s ends with a separator", name)
+		}
 	}
 }
 

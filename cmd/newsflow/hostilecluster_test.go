@@ -727,3 +727,43 @@ func (c *hostileCluster) logs() map[string][]byte {
 	}
 	return out
 }
+
+// The suite's own accounting: a journey settles once every stage it
+// reached has recorded it, and more than one record at a stage is a
+// problem.
+func TestJourneyAccounting(t *testing.T) {
+	fetched := schema.Outcome{Outcome: schema.OutcomeFetched, Status: 200}
+	article := schema.Article{PageType: schema.PageArticle}
+	tests := []struct {
+		name        string
+		give        journey
+		wantSettled bool
+		wantProblem string // a substring of the problems, "" for none
+		wantDescr   string
+	}{
+		{name: "nothing yet", give: journey{}, wantProblem: "no outcome", wantDescr: "none"},
+		{name: "refused", give: journey{outcomes: []schema.Outcome{{Outcome: schema.OutcomeTooLarge}}}, wantSettled: true, wantDescr: "too_large"},
+		{name: "two outcomes", give: journey{outcomes: []schema.Outcome{{Outcome: schema.OutcomeHTTPError, Status: 300}, {Outcome: schema.OutcomeDeadLetter}}},
+			wantSettled: true, wantProblem: "2 fetcher outcomes", wantDescr: "http_error 300 + dead_letter"},
+		{name: "stuck", give: journey{stuck: 1}, wantSettled: true, wantDescr: "stuck at MaxDeliver"},
+		{name: "fetched, parser silent", give: journey{outcomes: []schema.Outcome{fetched}}, wantProblem: "no parser record", wantDescr: "fetched → no parser record"},
+		{name: "section", give: journey{outcomes: []schema.Outcome{fetched}, records: []schema.Article{{PageType: schema.PageSection}}}, wantSettled: true, wantDescr: "fetched → section"},
+		{name: "record and dead letter", give: journey{outcomes: []schema.Outcome{fetched}, records: []schema.Article{{PageType: schema.PageSection}}, parserDL: []schema.DeadLetter{{}}},
+			wantSettled: true, wantProblem: "2 parser records", wantDescr: "fetched → section + parser dead letter"},
+		{name: "article held", give: journey{outcomes: []schema.Outcome{fetched}, records: []schema.Article{article}}, wantProblem: "neither indexed", wantDescr: "fetched → article → not indexed"},
+		{name: "article indexed", give: journey{outcomes: []schema.Outcome{fetched}, records: []schema.Article{article}, indexed: 1}, wantSettled: true, wantDescr: "fetched → article → indexed"},
+		{name: "article dead-lettered", give: journey{outcomes: []schema.Outcome{fetched}, records: []schema.Article{article}, indexerDL: []schema.DeadLetter{{}}}, wantSettled: true, wantDescr: "fetched → article → indexer dead letter"},
+	}
+	for _, tt := range tests {
+		problems := strings.Join(tt.give.problems(), "; ")
+		if got := tt.give.settled(); got != tt.wantSettled {
+			t.Errorf("%s: settled %v, want %v", tt.name, got, tt.wantSettled)
+		}
+		if tt.wantProblem == "" && problems != "" || !strings.Contains(problems, tt.wantProblem) {
+			t.Errorf("%s: problems %q, want %q", tt.name, problems, tt.wantProblem)
+		}
+		if got := tt.give.describe(); got != tt.wantDescr {
+			t.Errorf("%s: described %q, want %q", tt.name, got, tt.wantDescr)
+		}
+	}
+}

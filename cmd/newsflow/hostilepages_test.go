@@ -148,7 +148,9 @@ func attacks() []attack {
 			submit: seed(hostilesite.LongURLPath(3000)), check: mustBeIndexed},
 		attack{id: "control-characters", title: "control characters (STX/ETX) in an article", postgres: true, target: hostilesite.PathControlChars,
 			submit: seed(hostilesite.PathControlChars), check: checkSnippets},
-		attack{id: "depth-overflow", title: "crawl request at depth 9223372036854775807 for a page of 1,000 links", fast: true, target: hostilesite.PathLinks,
+		// No target: refusing the request unfetched is as good as fetching
+		// the page and following none of its links.
+		attack{id: "depth-overflow", title: "crawl request at depth 9223372036854775807 for a page of 1,000 links", fast: true,
 			submit: func(c *hostileCluster) submission {
 				return c.request(schema.CrawlRequest{URL: c.srv.URL + hostilesite.PathLinks, Depth: math.MaxInt64})
 			},
@@ -268,7 +270,7 @@ func checkCredentials(c *hostileCluster, j journey, l *Ledger) []string {
 	for name, log := range c.logs() {
 		for _, secret := range []string{credSecret, basic} {
 			if n := strings.Count(string(log), secret); n > 0 {
-				out = append(out, fmt.Sprintf("%d lines of the %s log hold the secret (%s)", n, name, logMessages(log, secret)))
+				out = append(out, fmt.Sprintf("the %s log holds the secret on %d line(s) (%s)", name, n, logMessages(log, secret)))
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -170,16 +171,16 @@ func (w *watched) stop(grace time.Duration) {
 
 // stageState is what the table says of one stage after an attack.
 type stageState struct {
-	up     bool
-	peakMB int64
-	note   string // why it is down
+	up   bool
+	peak int64  // bytes resident at most
+	note string // why it is down
 }
 
 func (s stageState) String() string {
 	if s.up {
-		return fmt.Sprintf("up, %d MB", s.peakMB)
+		return fmt.Sprintf("up, %d MB", s.peak>>20)
 	}
-	return fmt.Sprintf("**down**, %d MB: %s", s.peakMB, s.note)
+	return fmt.Sprintf("**down**, %d MB: %s", s.peak>>20, s.note)
 }
 
 // state reports the stage's health; the peak is read again first if the
@@ -194,7 +195,7 @@ func (w *watched) state() stageState {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	s := stageState{up: w.running() || w.stopped && !w.killed && w.err == nil, peakMB: w.peak >> 20}
+	s := stageState{up: w.running() || w.stopped && !w.killed && w.err == nil, peak: w.peak}
 	switch {
 	case w.killed:
 		s.up, s.note = false, fmt.Sprintf("killed by the suite past the %d MB cap", rssCap>>20)
@@ -284,6 +285,8 @@ var hostileStageEnv = map[string]string{
 	"FETCHER_FIRST_BYTE_TIMEOUT": "3s",
 }
 
+// newHostileCluster starts the cluster for attack a, its index on store
+// ("sqlite" or "postgres"), and waits until every stage is ready.
 func newHostileCluster(t *testing.T, a attack, store string) *hostileCluster {
 	t.Helper()
 	c := &hostileCluster{t: t, dir: t.TempDir(), bin: binaries(t), stages: map[string]*watched{}}
@@ -344,7 +347,7 @@ func storeFor(t *testing.T, store, dir string) string {
 // the indexer's store suite.
 func postgresSchema(t *testing.T) string {
 	t.Helper()
-	base := cmpOr(os.Getenv("NEWSFLOW_TEST_POSTGRES"), "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
+	base := cmp.Or(os.Getenv("NEWSFLOW_TEST_POSTGRES"), "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, base)
@@ -376,13 +379,6 @@ func postgresSchema(t *testing.T) string {
 		sep = "&"
 	}
 	return base + sep + "search_path=" + name
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // waitReady waits for every stage's consumer and the indexer's API.
@@ -468,7 +464,7 @@ func (c *hostileCluster) seed(path string) submission {
 // client could.
 func (c *hostileCluster) request(req schema.CrawlRequest) submission {
 	req.V = schema.Version
-	req.Origin = cmpOr(req.Origin, req.URL)
+	req.Origin = cmp.Or(req.Origin, req.URL)
 	req.SubmittedAt = time.Now().UTC()
 	req.TraceID = bus.NewTraceID()
 	return submission{trace: req.TraceID, body: req}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"flag"
@@ -267,7 +268,14 @@ func checkCredentials(c *hostileCluster, j journey, l *Ledger) []string {
 			break
 		}
 	}
-	for name, log := range c.logs() {
+	logs := c.logs()
+	names := make([]string, 0, len(logs))
+	for name := range logs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		log := logs[name]
 		for _, secret := range []string{credSecret, basic} {
 			if n := strings.Count(string(log), secret); n > 0 {
 				out = append(out, fmt.Sprintf("the %s log holds the secret on %d line(s) (%s)", name, n, logMessages(log, secret)))
@@ -350,8 +358,8 @@ func TestHostilePages(t *testing.T) {
 		if !*hostileFull && !a.fast {
 			continue
 		}
-		a.budget = cmpDuration(a.budget, 45*time.Second)
-		a.drain = cmpDuration(a.drain, 30*time.Second)
+		a.budget = cmp.Or(a.budget, 45*time.Second)
+		a.drain = cmp.Or(a.drain, 30*time.Second)
 		stores := []string{"sqlite"}
 		if *hostileFull && a.postgres && pg {
 			stores = append(stores, "postgres")
@@ -365,13 +373,8 @@ func TestHostilePages(t *testing.T) {
 	}
 }
 
-func cmpDuration(a, b time.Duration) time.Duration {
-	if a != 0 {
-		return a
-	}
-	return b
-}
-
+// runAttack runs one attack on a cluster of its own and records its row;
+// every problem found fails the test.
 func runAttack(t *testing.T, order int, a attack, store string) {
 	if a.heavy {
 		heavySlots <- struct{}{}
@@ -380,7 +383,6 @@ func runAttack(t *testing.T, order int, a attack, store string) {
 	began := time.Now()
 	c := newHostileCluster(t, a, store)
 	t.Logf("cluster up after %v", time.Since(began).Round(time.Millisecond))
-	t.Cleanup(func() { t.Logf("attack done and cluster stopped after %v", time.Since(began).Round(time.Millisecond)) })
 	row := hostileRow{order: order, attack: a.title, store: store}
 	defer func() {
 		for _, b := range row.broke {
@@ -391,13 +393,13 @@ func runAttack(t *testing.T, order int, a attack, store string) {
 		hostileRowsMu.Unlock()
 	}()
 
-	start := time.Now()
+	// The attack reaches its recorded state.
 	sub := a.submit(c)
 	c.submit(sub)
 	j := c.await(sub.trace, a.budget)
-	t.Logf("attack %s after %v: %s", map[bool]string{true: "settled", false: "not settled"}[j.settled()], time.Since(start).Round(time.Millisecond), j.describe())
-	row.outcome = j.describe()
 	settled := j.settled()
+	row.outcome = j.describe()
+	t.Logf("attack settled %v after %v: %s", settled, time.Since(began).Round(time.Millisecond), row.outcome)
 	if !settled && c.downStage() == "" {
 		row.outcome += fmt.Sprintf(" after %v", a.budget)
 		row.broke = append(row.broke, fmt.Sprintf("no recorded state within %v: the %s", a.budget, c.stuckAt(j, sub.trace)))
@@ -411,42 +413,15 @@ func runAttack(t *testing.T, order int, a attack, store string) {
 	if a.guarded && c.downStage() == "" {
 		c.swapFetcher()
 	}
+	row.normal = c.checkNormalPage(&row.broke)
+	t.Logf("well-behaved article indexed %s after %v", row.normal, time.Since(began).Round(time.Millisecond))
 
-	// A well-behaved article afterwards is indexed.
-	normal := c.request(schema.CrawlRequest{URL: c.normal.URL + hostilesite.ArticlePath("a-quiet-story-after-the-attack")})
-	if down := c.downStage(); down != "" {
-		row.normal = "no (" + down + " down)"
-	} else {
-		c.submit(normal)
-		nj := c.await(normal.trace, 30*time.Second)
-		t.Logf("well-behaved article after %v: %s", time.Since(start).Round(time.Millisecond), nj.describe())
-		if nj.indexed > 0 {
-			row.normal = "yes"
-		} else {
-			row.normal = "no: " + nj.describe()
-			row.broke = append(row.broke, "the well-behaved article submitted afterwards was not indexed within 30s: "+nj.describe())
-		}
-	}
-
-	// The pipeline goes idle and the ledger balances.
-	var ledger *Ledger
+	ledger := &Ledger{Fetcher: map[string]int{}} // empty unless the pipeline drains
 	if settled && c.downStage() == "" {
-		drained := c.drain(a.drain)
-		t.Logf("pipeline idle %v after %v", drained, time.Since(start).Round(time.Millisecond))
-		if drained {
-			l, err := readLedger(t.Context(), c.js, "http://"+c.api)
-			if err != nil {
-				t.Fatal(err)
-			}
+		if l := c.checkLedger(a.drain, &row.broke); l != nil {
 			ledger = l
-			if l.Lost != 0 || l.DuplicateRows != 0 {
-				var b strings.Builder
-				l.Write(&b)
-				row.broke = append(row.broke, fmt.Sprintf("the ledger does not balance (lost %d, duplicate rows %d):\n%s", l.Lost, l.DuplicateRows, b.String()))
-			}
-		} else if c.downStage() == "" {
-			row.broke = append(row.broke, fmt.Sprintf("the pipeline did not go idle within %v of the attack (%d fetches of the hostile site so far)", a.drain, len(c.site.Requests())))
 		}
+		t.Logf("ledger read after %v", time.Since(began).Round(time.Millisecond))
 	}
 	j = c.journey(sub.trace)
 	if settled {
@@ -454,27 +429,66 @@ func runAttack(t *testing.T, order int, a attack, store string) {
 		row.broke = append(row.broke, j.problems()...)
 	}
 	if a.check != nil {
-		if ledger == nil {
-			ledger = &Ledger{Fetcher: map[string]int{}} // not drained: checks that need it find nothing
-		}
 		row.broke = append(row.broke, a.check(c, j, ledger)...)
 	}
+	row.stages = c.checkStages(&row.broke)
+}
 
-	// Every stage up, under the bar.
+// checkNormalPage submits a well-behaved article from the other host and
+// says whether it was indexed within 30 s.
+func (c *hostileCluster) checkNormalPage(broke *[]string) string {
+	if down := c.downStage(); down != "" {
+		return "no (" + down + " down)"
+	}
+	normal := c.request(schema.CrawlRequest{URL: c.normal.URL + hostilesite.ArticlePath("a-quiet-story-after-the-attack")})
+	c.submit(normal)
+	if j := c.await(normal.trace, 30*time.Second); j.indexed == 0 {
+		*broke = append(*broke, "the well-behaved article submitted afterwards was not indexed within 30s: "+j.describe())
+		return "no: " + j.describe()
+	}
+	return "yes"
+}
+
+// checkLedger waits for the pipeline to go idle and returns the ledger,
+// or nil if it did not go idle.
+func (c *hostileCluster) checkLedger(within time.Duration, broke *[]string) *Ledger {
+	if !c.drain(within) {
+		if c.downStage() == "" {
+			*broke = append(*broke, fmt.Sprintf("the pipeline did not go idle within %v of the attack (%d requests to the hostile site so far)", within, len(c.site.Requests())))
+		}
+		return nil
+	}
+	l, err := readLedger(c.t.Context(), c.js, "http://"+c.api)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if l.Lost != 0 || l.DuplicateRows != 0 {
+		var b strings.Builder
+		l.Write(&b)
+		*broke = append(*broke, fmt.Sprintf("the ledger does not balance (lost %d, duplicate rows %d):\n%s", l.Lost, l.DuplicateRows, b.String()))
+	}
+	return l
+}
+
+// checkStages reports each stage (the guarded fetcher, if swapped): up,
+// and under the bar.
+func (c *hostileCluster) checkStages(broke *[]string) []stageState {
+	var states []stageState
 	for _, name := range stageNames {
 		w := c.stages[name]
 		if name == "fetcher" && c.swapped != nil {
 			w = c.swapped
 		}
 		s := w.state()
-		row.stages = append(row.stages, s)
+		states = append(states, s)
 		switch {
 		case !s.up:
-			row.broke = append(row.broke, fmt.Sprintf("%s went down: %s", name, s.note))
-		case s.peakMB<<20 > rssBar:
-			row.broke = append(row.broke, fmt.Sprintf("%s peaked at %d MB resident, over the %d MB bar", name, s.peakMB, rssBar>>20))
+			*broke = append(*broke, fmt.Sprintf("%s went down: %s", name, s.note))
+		case s.peak > rssBar:
+			*broke = append(*broke, fmt.Sprintf("%s peaked at %d MB resident, over the %d MB bar", name, s.peak>>20, rssBar>>20))
 		}
 	}
+	return states
 }
 
 // writeHostileTable prints the table and, with -hostile-report, writes it.

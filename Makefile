@@ -8,7 +8,7 @@ DEVSET   ?= $(abspath ../shared/data/articles-benchmark)
 FUZZTIME ?= 1m
 TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test test-modules build bench eval fuzz lint vet compose-up test-chaos test-politeness soak clean
+.PHONY: run test test-modules build bench eval fuzz lint vet compose-up test-chaos test-hostile test-politeness soak clean
 
 ## run: the whole pipeline embedded on the demo site; search stays up until Ctrl-C
 run:
@@ -70,6 +70,13 @@ fuzz:
 RUN ?= TestChaos
 test-chaos:
 	cd cmd/newsflow && $(GO) test -count=1 -timeout 60m -run '$(RUN)' -v . -args -chaos -chaos-report $(CURDIR)/RELIABILITY.rows.md
+
+## test-hostile: every attack of the hostile-page suite (pkg/hostilesite: bombs behind every status,
+##               slowloris, deep XML, recursive sitemaps, huge pages, the guard...) through the real
+##               binaries on SQLite and PostgreSQL, about 5 minutes; writes its table into RELIABILITY.md.
+##               make test runs the fast attacks. PostgreSQL: NEWSFLOW_TEST_POSTGRES, else 127.0.0.1:5432/test
+test-hostile:
+	cd cmd/newsflow && $(GO) test -count=1 -timeout 30m -run '^TestHostilePages$$' -parallel 8 -v . -args -hostile -hostile-report $(CURDIR)/RELIABILITY.md
 
 ## test-politeness: three fetcher processes, one host at 2 requests/s, 200 URLs (about 100 s)
 test-politeness:

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/newsflow/newsflow/pkg/schema"
 )
 
 // permanentError marks an error that no retry can fix.
@@ -57,4 +59,20 @@ func retryDelay(err error) (time.Duration, bool) {
 		return r.after, true
 	}
 	return 0, false
+}
+
+// rejectClass is the metric label of an undecodable payload's error.
+func rejectClass(err error) string {
+	var fe *schema.FieldError
+	switch {
+	case errors.Is(err, schema.ErrEmpty):
+		return "empty"
+	case errors.Is(err, schema.ErrMalformed):
+		return "malformed"
+	case errors.Is(err, schema.ErrVersion):
+		return "version"
+	case errors.As(err, &fe):
+		return "invalid_" + fe.Field
+	}
+	return "other"
 }

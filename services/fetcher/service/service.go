@@ -68,22 +68,21 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 	st.Config.MaxAttempts = cons.CachedInfo().Config.MaxDeliver
 	pub := bus.NewPublisher(js)
 	runner := &bus.Runner[schema.CrawlRequest]{
-		Stage:     stage.Name,
-		Consumer:  cons,
-		Publisher: pub,
-		Decode: func(data []byte) (schema.CrawlRequest, error) {
-			return schema.DecodeCrawlRequest(data, time.Now().UTC())
+		Delivery: bus.Delivery[schema.CrawlRequest]{
+			Stage: stage.Name,
+			Decode: func(data []byte) (schema.CrawlRequest, error) {
+				return schema.DecodeCrawlRequest(data, time.Now().UTC())
+			},
+			Describe:  stage.Describe,
+			Reject:    st.Reject,
+			Consumer:  cons,
+			Publisher: pub,
+			Log:       log,
+			Metrics:   bus.NewMetrics(reg),
 		},
-		Handle: st.Handle,
-		Trace:  func(r schema.CrawlRequest) string { return r.TraceID },
-		Fields: func(r schema.CrawlRequest) []zap.Field {
-			return []zap.Field{zap.String("url", r.URL), zap.Int("depth", r.Depth)}
-		},
-		Reject:  st.Reject,
-		Done:    "fetched",
+		Handle:  st.Handle,
+		Report:  stage.Report,
 		Workers: cfg.Workers,
-		Log:     log,
-		Metrics: bus.NewMetrics(reg),
 	}
 
 	runCtx, cancel := context.WithCancel(ctx)

@@ -64,30 +64,30 @@ func run(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn, js jet
 
 	var health storeHealth
 	runner := &bus.BatchRunner[schema.Article]{
-		Stage:     Name,
-		Consumer:  cons,
-		Decode:    schema.Decode[schema.Article],
+		Delivery: bus.Delivery[schema.Article]{
+			Stage:    Name,
+			Decode:   schema.Decode[schema.Article],
+			Describe: describe,
+			Consumer: cons,
+			// Records what the indexer gives up on in DEADLETTERS.
+			Publisher: bus.NewPublisher(js),
+			Log:       log,
+			Metrics:   busMetrics,
+		},
 		BatchSize: cfg.BatchSize,
 		MaxWait:   cfg.BatchWait,
-		Trace:     func(a schema.Article) string { return a.TraceID },
-		Fields: func(a schema.Article) []zap.Field {
-			return []zap.Field{zap.String("url", a.CanonicalURL), zap.String("page_type", a.PageType)}
-		},
-		Done: "indexed",
-		// Records what the indexer gives up on in DEADLETTERS.
-		Publisher: bus.NewPublisher(js),
-		Write: func(ctx context.Context, batch []schema.Article) error {
+		Write: func(ctx context.Context, batch []schema.Article) (bus.Report, error) {
 			start := time.Now()
 			res, err := st.Ingest(ctx, batch)
 			if err != nil {
 				if errors.Is(err, store.ErrInvalid) {
-					return bus.Permanent(err)
+					return bus.Report{}, bus.Permanent(err)
 				}
-				return err
+				return bus.Report{}, err
 			}
 			m.written(res, len(batch), time.Since(start))
 			health.set(nil)
-			return nil
+			return report(res), nil
 		},
 		OnStoreError: func(err error) {
 			if !bus.IsPermanent(err) {
@@ -95,8 +95,6 @@ func run(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn, js jet
 				health.set(err)
 			}
 		},
-		Log:     log,
-		Metrics: busMetrics,
 	}
 
 	checks := map[string]ops.Check{
@@ -144,6 +142,19 @@ func run(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn, js jet
 		}
 	}
 	return err
+}
+
+// describe tells the runner what an article is about.
+func describe(a schema.Article) bus.Meta {
+	return bus.Meta{URL: a.URL, TraceID: a.TraceID, Fields: []zap.Field{zap.String("canonical_url", a.CanonicalURL), zap.String("page_type", a.PageType)}}
+}
+
+// report is the log line's account of a written batch: how many of its
+// articles were new, updated, or duplicates of another URL's story.
+func report(res store.IngestResult) bus.Report {
+	return bus.Report{Outcome: "indexed", Fields: []zap.Field{
+		zap.Int("inserted", res.Inserted), zap.Int("updated", res.Updated), zap.Int("duplicate", res.Exact+res.Near),
+	}}
 }
 
 // storeHealth remembers whether the last write failed, for /readyz: while

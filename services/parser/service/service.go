@@ -142,19 +142,18 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 	stage := newStage(cfg, js)
 	pub := bus.NewPublisher(js)
 	runner := &bus.Runner[schema.FetchedPage]{
-		Stage:     "parser",
-		Consumer:  cons,
-		Publisher: pub,
-		Decode:    schema.Decode[schema.FetchedPage],
-		Handle:    countPages(withFaults(stage.Handle), pages),
-		Trace:     func(p schema.FetchedPage) string { return p.TraceID },
-		Fields: func(p schema.FetchedPage) []zap.Field {
-			return []zap.Field{zap.String("url", p.URL), zap.Int("depth", p.Depth)}
+		Delivery: bus.Delivery[schema.FetchedPage]{
+			Stage:     "parser",
+			Decode:    schema.Decode[schema.FetchedPage],
+			Describe:  parse.Describe,
+			Consumer:  cons,
+			Publisher: pub,
+			Log:       log,
+			Metrics:   bus.NewMetrics(reg),
 		},
-		Done:    "parsed",
+		Handle:  countPages(withFaults(stage.Handle), pages),
+		Report:  parse.Report,
 		Workers: cfg.Workers,
-		Log:     log,
-		Metrics: bus.NewMetrics(reg),
 	}
 
 	var wg sync.WaitGroup

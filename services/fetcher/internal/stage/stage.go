@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/zstd"
+	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/schema"
@@ -406,6 +407,35 @@ func (s *Stage) outcome(in schema.CrawlRequest, traceID, outcome, reason string,
 		V: schema.Version, URL: in.URL, Stage: Name, Outcome: outcome, Reason: truncate(reason, 500),
 		Status: status, TraceID: traceID, At: time.Now().UTC(),
 	}}}
+}
+
+// Describe tells the runner what a request is about.
+func Describe(in schema.CrawlRequest) bus.Meta {
+	return bus.Meta{URL: in.URL, TraceID: in.TraceID, Fields: []zap.Field{zap.Int("depth", in.Depth)}}
+}
+
+// Report says what became of a request, from the stage's outputs: its
+// outcome, and for a fetched page its status, size, type and final URL.
+func Report(in schema.CrawlRequest, outs []bus.Out) bus.Report {
+	var r bus.Report
+	for _, o := range outs {
+		switch b := o.Body.(type) {
+		case schema.Outcome:
+			r.Outcome = b.Outcome
+			if b.Reason != "" {
+				r.Fields = append(r.Fields, zap.String("reason", b.Reason))
+			}
+			if b.Status != 0 {
+				r.Fields = append(r.Fields, zap.Int("status", b.Status))
+			}
+		case schema.FetchedPage:
+			if b.Hints != nil && b.Hints.Kind == schema.KindRobots {
+				continue
+			}
+			r.Fields = append(r.Fields, zap.Int("bytes", b.BodySize), zap.String("content_type", b.ContentType), zap.String("final_url", b.FinalURL))
+		}
+	}
+	return r
 }
 
 // Reject records a message the runner terminates: undecodable (invalid)

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/discover"
 	"github.com/newsflow/newsflow/pkg/extract"
@@ -257,6 +259,29 @@ func (s *Stage) links(ctx context.Context, page *schema.FetchedPage, pageURL str
 		})
 	}
 	return outs
+}
+
+// Describe tells the runner what a fetched page is about.
+func Describe(page schema.FetchedPage) bus.Meta {
+	return bus.Meta{URL: page.URL, TraceID: page.TraceID, Fields: []zap.Field{zap.Int("depth", page.Depth)}}
+}
+
+// Report says what the stage made of a page, from its outputs: the page
+// type of its record and how many crawl requests it queued.
+func Report(page schema.FetchedPage, outs []bus.Out) bus.Report {
+	pageType, queued := "", 0
+	for _, o := range outs {
+		switch o.Subject {
+		case schema.SubjectArticlesParsed:
+			pageType = o.Header[schema.HeaderPageType]
+		case schema.SubjectCrawlURLs:
+			queued++
+		}
+	}
+	if pageType == "" && page.Hints != nil && page.Hints.Kind == schema.KindRobots {
+		pageType = schema.KindRobots
+	}
+	return bus.Report{Outcome: "parsed", Fields: []zap.Field{zap.String("page_type", pageType), zap.Int("links_queued", queued)}}
 }
 
 // pageKey identifies one fetch of one page, so a redelivered page

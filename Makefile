@@ -66,15 +66,15 @@ RUN ?= TestChaos
 test-chaos:
 	cd cmd/newsflow && $(GO) test -count=1 -timeout 60m -run '$(RUN)' -v . -args -chaos -chaos-report $(CURDIR)/RELIABILITY.rows.md
 
-## test-nats-server: the bus and service suites again against an installed
+## test-nats-server: the bus, stage host and service suites again against an installed
 ##        nats-server binary (NATS_SERVER, default: the one on PATH or /usr/sbin), e.g.
 ##        Debian's 2.9; skipped when there is none
 NATS_SERVER ?= $(firstword $(shell command -v nats-server 2>/dev/null) $(wildcard /usr/sbin/nats-server))
 test-nats-server:
 	@if [ -z "$(NATS_SERVER)" ]; then echo "== no nats-server binary: the suites against it are skipped"; exit 0; fi; \
-	set -e; echo "== pkg/bus and services/*/service against $(NATS_SERVER) ($$($(NATS_SERVER) --version))"; \
+	set -e; echo "== pkg/bus, pkg/stagehost and services/*/service against $(NATS_SERVER) ($$($(NATS_SERVER) --version))"; \
 	export NEWSFLOW_TEST_NATS_SERVER=$(NATS_SERVER); \
-	(cd pkg && $(GO) test $(TEST_FLAGS) ./bus/...); \
+	(cd pkg && $(GO) test $(TEST_FLAGS) ./bus/... ./stagehost/...); \
 	for m in fetcher parser indexer; do (cd services/$$m && $(GO) test $(TEST_FLAGS) ./service/...); done
 
 ## test-politeness: three fetcher processes, one host at 2 requests/s, 200 URLs (about 100 s)

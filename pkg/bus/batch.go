@@ -98,7 +98,7 @@ func (r *BatchRunner[In]) write(ctx context.Context, items []*delivered[In], ack
 		rep, err := recovered(func() (Report, error) { return r.Write(ctx, ins) })
 		if err == nil {
 			took := time.Since(start)
-			rep.Fields = append(rep.Fields, zap.Int("batch", len(items)))
+			rep.Fields = append(rep.Fields, zap.Int("batch_size", len(items)))
 			if rep.Outcome == "" {
 				rep.Outcome = "stored"
 			}
@@ -130,7 +130,7 @@ func (r *BatchRunner[In]) write(ctx context.Context, items []*delivered[In], ack
 		}
 		delay := r.Hold.Delay(hold)
 		if hold == 1 || hold%10 == 0 {
-			r.Log.Warn("store unavailable, holding batch", zap.Int("batch", len(items)), zap.Int("hold", hold), zap.Duration("delay", delay), zap.Error(err))
+			r.Log.Warn("store unavailable, holding batch", zap.Int("batch_size", len(items)), zap.Int("hold", hold), zap.Duration("delay", delay), zap.Error(err))
 		}
 		sleep(ctx, delay)
 	}

@@ -94,6 +94,9 @@ func (d *Delivery[In]) Bind(b Binding) {
 	}
 }
 
+// Name returns the stage's name.
+func (d *Delivery[In]) Name() string { return d.Stage }
+
 var errUnbound = errors.New("Consumer, Publisher, Decode and Log are required")
 
 // prepare checks the required fields and fills defaults.

@@ -93,7 +93,7 @@ func TestLogLines(t *testing.T) {
 				t.Errorf("rejected line without a reason: %v", fields)
 			}
 		case "indexed":
-			if fields["inserted"] != int64(1) || fields["batch"] != int64(1) || fields["url"] != "https://news.example/article" {
+			if fields["inserted"] != int64(1) || fields["batch_size"] != int64(1) || fields["url"] != "https://news.example/article" {
 				t.Errorf("indexed line: %v", fields)
 			}
 		}

@@ -52,8 +52,8 @@ func RetryAfter(err error, d time.Duration) error {
 	return &retryAfterError{err, d}
 }
 
-// retryDelay returns the delay asked for by RetryAfter, if any.
-func retryDelay(err error) (time.Duration, bool) {
+// RetryDelay returns the delay err asks for with RetryAfter, if any.
+func RetryDelay(err error) (time.Duration, bool) {
 	var r *retryAfterError
 	if errors.As(err, &r) {
 		return r.after, true

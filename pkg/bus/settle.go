@@ -26,7 +26,7 @@ func settle(err error, attempt int, last bool, retry Retry) settlement {
 	case last:
 		return settlement{fate: FateDeadLetter}
 	}
-	if d, ok := retryDelay(err); ok {
+	if d, ok := RetryDelay(err); ok {
 		return settlement{delay: d}
 	}
 	return settlement{delay: retry.Delay(attempt)}

@@ -58,13 +58,12 @@ func Build(ctx context.Context, cfg Config, js jetstream.JetStream) (*stage.Stag
 			HostInterval:  cfg.HostInterval(),
 			MaxCrawlDelay: cfg.MaxCrawlDelay,
 			InlineLimit:   cfg.InlineMax,
-			MaxAttempts:   bus.DefaultTopology().Consumers()[schema.ConsumerFetcher].Config.MaxDeliver,
 			RecrawlFeeds:  cfg.RecrawlFeeds,
 			RecrawlSeeds:  cfg.RecrawlSeeds,
 			MaxRetryAfter: 10 * time.Minute,
 		},
 		Fetcher: fetch.New(fetch.Config{UserAgent: cfg.UserAgent, Timeouts: timeouts, MaxBody: cfg.MaxBody, MaxListingBody: cfg.MaxListingBody, MaxRedirects: cfg.MaxRedirects, Transport: transport}),
-		Seen:    seen.New(seenKV),
+		Claims:  stage.SeenClaims(seen.New(seenKV)),
 		Robots: robots.NewCache(robots.Config{
 			UserAgent: cfg.UserAgent,
 			TTL:       cfg.RobotsTTL,
@@ -73,9 +72,10 @@ func Build(ctx context.Context, cfg Config, js jetstream.JetStream) (*stage.Stag
 				return limiter.Acquire(ctx, host, cfg.HostInterval())
 			},
 		}, robotsKV, transport),
-		Limiter: limiter,
+		Slots:   limiter,
 		Bodies:  objectBodies{bodies},
 		Sources: reg,
+		Side:    bus.NewPublisher(js),
 		Metrics: metrics.New(nil),
 	}
 	return st, nil

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -38,7 +38,7 @@ func runReparse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer nc.Close()
-	n, err := reparse(ctx, js, time.Now().Add(-*since), *dryRun)
+	n, expired, err := reparse(ctx, js, time.Now().Add(-*since), *dryRun)
 	if err != nil {
 		return err
 	}
@@ -47,58 +47,76 @@ func runReparse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		verb = "would send"
 	}
 	fmt.Fprintf(stdout, "%s %d retained pages to the parser\n", verb, n)
+	if expired > 0 {
+		fmt.Fprintf(stdout, "skipped %d retained pages whose bodies have expired from the object store\n", expired)
+	}
 	return nil
 }
 
 // reparse republishes every original (not itself a reparse) page fetched
-// since start, and returns how many it sent.
-func reparse(ctx context.Context, js jetstream.JetStream, start time.Time, dryRun bool) (int, error) {
+// since start, and returns how many it sent, and how many it skipped
+// because their bodies, kept in the object store, have expired (the
+// parser could only dead-letter them).
+func reparse(ctx context.Context, js jetstream.JetStream, start time.Time, dryRun bool) (sent, expired int, err error) {
 	cons, err := js.OrderedConsumer(ctx, schema.StreamPages, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{schema.SubjectPagesFetched},
 		DeliverPolicy:  jetstream.DeliverByStartTimePolicy,
 		OptStartTime:   &start,
 	})
 	if err != nil {
-		return 0, fmt.Errorf("read pages: %w", err)
+		return 0, 0, fmt.Errorf("read pages: %w", err)
 	}
 	info, err := cons.Info(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("read pages: %w", err)
+		return 0, 0, fmt.Errorf("read pages: %w", err)
 	}
 	if info.NumPending == 0 {
-		return 0, nil
+		return 0, 0, nil
 	}
 	// Stop at the stream's last page now: what this run publishes comes after.
 	stream, err := js.Stream(ctx, schema.StreamPages)
 	if err != nil {
-		return 0, fmt.Errorf("read pages: %w", err)
+		return 0, 0, fmt.Errorf("read pages: %w", err)
 	}
 	last := stream.CachedInfo().State.LastSeq
 	pub := bus.NewPublisher(js)
+	bodies := pagebody.NewStore(js)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
-	sent := 0
 	for {
 		msg, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
 		if err != nil {
-			return sent, fmt.Errorf("read pages: %w", err)
+			return sent, expired, fmt.Errorf("read pages: %w", err)
 		}
 		meta, err := msg.Metadata()
 		if err != nil {
-			return sent, err
+			return sent, expired, err
 		}
-		var page schema.FetchedPage
-		if json.Unmarshal(msg.Data(), &page) == nil && page.V == schema.Version && page.Reparse == "" {
+		page, err := pagebody.Unmarshal(msg.Data())
+		switch {
+		case err != nil || page.Reparse != "":
+			// Not a page the parser could read, or a reparse already.
+		case page.BodyRef != "" && !hasBody(ctx, bodies, page.BodyRef):
+			expired++
+		default:
 			page.Reparse = run
 			if !dryRun {
-				out := bus.Out{Subject: schema.SubjectPagesFetched, ID: fmt.Sprintf("reparse:%s:%d", run, meta.Sequence.Stream), Body: page}
+				body, header := pagebody.Payload(page)
+				out := bus.Out{Subject: schema.SubjectPagesFetched, ID: fmt.Sprintf("reparse:%s:%d", run, meta.Sequence.Stream), Body: body, Header: header}
 				if err := pub.Publish(ctx, out, msg.Headers().Get(schema.HeaderTraceID)); err != nil {
-					return sent, err
+					return sent, expired, err
 				}
 			}
 			sent++
 		}
 		if meta.NumPending == 0 || meta.Sequence.Stream >= last {
-			return sent, nil
+			return sent, expired, nil
 		}
 	}
+}
+
+// hasBody reports whether the object store still holds a page's body. An
+// error looking counts as yes: the parser decides.
+func hasBody(ctx context.Context, bodies *pagebody.Store, ref string) bool {
+	ok, err := bodies.Has(ctx, ref)
+	return ok || err != nil
 }

@@ -2,13 +2,12 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/bus"
-	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/sources"
 	"github.com/newsflow/newsflow/services/fetcher/internal/fetch"
 	"github.com/newsflow/newsflow/services/fetcher/internal/guard"
@@ -40,14 +39,9 @@ func Build(ctx context.Context, cfg Config, js jetstream.JetStream) (*stage.Stag
 	if err != nil {
 		return nil, err
 	}
-	bodies, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
-		Bucket:      schema.BucketPageBodies,
-		Description: "page bodies too large for one message",
-		TTL:         bus.DefaultTopology().PagesMaxAge,
-		Replicas:    replicas,
-	})
+	bodies, err := pagebody.CreateStore(ctx, js, replicas, bus.DefaultTopology().PagesMaxAge)
 	if err != nil {
-		return nil, fmt.Errorf("object store %s: %w", schema.BucketPageBodies, err)
+		return nil, err
 	}
 	dialer := &guard.Dialer{AllowPrivate: cfg.AllowPrivate, Timeout: cfg.ConnectTimeout, Resolver: cfg.Resolver, Dial: cfg.Dial}
 	timeouts := fetch.Timeouts{Connect: cfg.ConnectTimeout, FirstByte: cfg.FirstByteTimeout, Total: cfg.Timeout}
@@ -73,17 +67,10 @@ func Build(ctx context.Context, cfg Config, js jetstream.JetStream) (*stage.Stag
 			},
 		}, robotsKV, transport),
 		Slots:   limiter,
-		Bodies:  objectBodies{bodies},
+		Bodies:  bodies,
 		Sources: reg,
 		Side:    bus.NewPublisher(js),
 		Metrics: metrics.New(nil),
 	}
 	return st, nil
-}
-
-type objectBodies struct{ os jetstream.ObjectStore }
-
-func (o objectBodies) PutBytes(ctx context.Context, name string, data []byte) error {
-	_, err := o.os.PutBytes(ctx, name, data)
-	return err
 }

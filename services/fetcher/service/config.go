@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/config"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/services/fetcher/internal/guard"
 )
 
@@ -58,7 +59,7 @@ type Config struct {
 	// page, and a seed, may be fetched again (FETCHER_RECRAWL_FEEDS,
 	// FETCHER_RECRAWL_SEEDS).
 	RecrawlFeeds, RecrawlSeeds time.Duration
-	// InlineMax is the largest compressed body carried in the message;
+	// InlineMax is the largest encoded body carried in the message;
 	// larger ones go to the object store (FETCHER_INLINE_MAX).
 	InlineMax int
 
@@ -79,8 +80,8 @@ func DefaultConfig() Config {
 		HostRate:         1,
 		UserAgent:        DefaultUserAgent,
 		Workers:          16,
-		MaxBody:          5 << 20,
-		MaxListingBody:   50 << 20,
+		MaxBody:          pagebody.DefaultPage,
+		MaxListingBody:   pagebody.DefaultListing,
 		Timeout:          30 * time.Second,
 		ConnectTimeout:   10 * time.Second,
 		FirstByteTimeout: 15 * time.Second,
@@ -92,7 +93,7 @@ func DefaultConfig() Config {
 		SeenTTL:          30 * 24 * time.Hour,
 		RecrawlFeeds:     time.Minute,
 		RecrawlSeeds:     30 * time.Minute,
-		InlineMax:        512 << 10,
+		InlineMax:        pagebody.DefaultInline,
 	}
 }
 
@@ -134,9 +135,9 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.StringVar(&cfg.UserAgent, "user-agent", env.String("FETCHER_USER_AGENT", d.UserAgent), "User-Agent sent; its product token is matched against robots.txt (env FETCHER_USER_AGENT)")
 	fs.IntVar(&cfg.Workers, "workers", integer("FETCHER_WORKERS", d.Workers), "fetches at once (env FETCHER_WORKERS)")
 	var maxBody int
-	fs.IntVar(&maxBody, "max-body", integer("FETCHER_MAX_BODY", int(d.MaxBody)), "largest body in bytes, after decompression (env FETCHER_MAX_BODY)")
+	fs.IntVar(&maxBody, "max-body", integer("FETCHER_MAX_BODY", int(d.MaxBody)), fmt.Sprintf("largest body in bytes, after decompression; at most %d, what the parser reads (env FETCHER_MAX_BODY)", pagebody.MaxPage))
 	var maxListing int
-	fs.IntVar(&maxListing, "max-listing-body", integer("FETCHER_MAX_LISTING_BODY", int(d.MaxListingBody)), "largest body in bytes of a feed or sitemap, after decompression; the parser reads up to 64 MiB (env FETCHER_MAX_LISTING_BODY)")
+	fs.IntVar(&maxListing, "max-listing-body", integer("FETCHER_MAX_LISTING_BODY", int(d.MaxListingBody)), fmt.Sprintf("largest body in bytes of a feed or sitemap, after decompression; at most %d, what the parser reads (env FETCHER_MAX_LISTING_BODY)", pagebody.MaxListing))
 	fs.DurationVar(&cfg.Timeout, "timeout", dur("FETCHER_TIMEOUT", d.Timeout), "total time of one fetch, redirects and body included (env FETCHER_TIMEOUT)")
 	fs.DurationVar(&cfg.ConnectTimeout, "connect-timeout", dur("FETCHER_CONNECT_TIMEOUT", d.ConnectTimeout), "TCP and TLS connect timeout (env FETCHER_CONNECT_TIMEOUT)")
 	fs.DurationVar(&cfg.FirstByteTimeout, "first-byte-timeout", dur("FETCHER_FIRST_BYTE_TIMEOUT", d.FirstByteTimeout), "wait for response headers (env FETCHER_FIRST_BYTE_TIMEOUT)")
@@ -148,7 +149,7 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.DurationVar(&cfg.SeenTTL, "seen-ttl", dur("FETCHER_SEEN_TTL", d.SeenTTL), "how long a URL stays in the seen-set (env FETCHER_SEEN_TTL)")
 	fs.DurationVar(&cfg.RecrawlFeeds, "recrawl-feeds", dur("FETCHER_RECRAWL_FEEDS", d.RecrawlFeeds), "how soon a feed, sitemap or registered page may be fetched again (env FETCHER_RECRAWL_FEEDS)")
 	fs.DurationVar(&cfg.RecrawlSeeds, "recrawl-seeds", dur("FETCHER_RECRAWL_SEEDS", d.RecrawlSeeds), "how soon a seed (depth 0) may be fetched again (env FETCHER_RECRAWL_SEEDS)")
-	fs.IntVar(&cfg.InlineMax, "inline-max", integer("FETCHER_INLINE_MAX", d.InlineMax), "largest compressed body sent inside a message; larger bodies go to the object store (env FETCHER_INLINE_MAX)")
+	fs.IntVar(&cfg.InlineMax, "inline-max", integer("FETCHER_INLINE_MAX", d.InlineMax), fmt.Sprintf("largest compressed body sent inside a message, at most %d; larger bodies go to the object store (env FETCHER_INLINE_MAX)", pagebody.MaxInline))
 	for _, err := range errs {
 		if err != nil {
 			return cfg, err
@@ -176,10 +177,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("host-rate: %v, want more than 0 and at most 1000", c.HostRate)
 	case c.Workers < 1:
 		return fmt.Errorf("workers: %d, want at least 1", c.Workers)
-	case c.MaxBody < 1024:
-		return fmt.Errorf("max-body: %d, want at least 1024", c.MaxBody)
-	case c.MaxListingBody < 1024 || c.MaxListingBody > 64<<20:
-		return fmt.Errorf("max-listing-body: %d, want at least 1024 and at most 64 MiB, what the parser reads", c.MaxListingBody)
+	case c.MaxBody < 1024 || c.MaxBody > pagebody.MaxPage:
+		return fmt.Errorf("max-body: %d, want at least 1024 and at most %d, what the parser reads", c.MaxBody, pagebody.MaxPage)
+	case c.MaxListingBody < 1024 || c.MaxListingBody > pagebody.MaxListing:
+		return fmt.Errorf("max-listing-body: %d, want at least 1024 and at most %d, what the parser reads", c.MaxListingBody, pagebody.MaxListing)
 	case c.Timeout <= 0 || c.ConnectTimeout <= 0 || c.FirstByteTimeout <= 0:
 		return fmt.Errorf("timeouts must be positive")
 	case c.MaxRedirects < 0 || c.MaxRedirects > 20:
@@ -188,10 +189,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("robots-ttl: %v, want more than 0 and at most 24h", c.RobotsTTL)
 	case c.SeenTTL < time.Minute:
 		return fmt.Errorf("seen-ttl: %v, want at least 1m", c.SeenTTL)
-	case c.InlineMax < 1024 || c.InlineMax > 700<<10:
-		// Base64 in JSON grows a body by a third; the server's default
-		// max payload is 1 MiB.
-		return fmt.Errorf("inline-max: %d, want 1024 to %d", c.InlineMax, 700<<10)
+	case c.InlineMax < 1024 || c.InlineMax > pagebody.MaxInline:
+		return fmt.Errorf("inline-max: %d, want 1024 to %d", c.InlineMax, pagebody.MaxInline)
 	case c.HostWaiters < 1:
 		return fmt.Errorf("host-waiters: %d, want at least 1", c.HostWaiters)
 	case strings.TrimSpace(c.UserAgent) == "":

@@ -3,8 +3,8 @@
 // schedule of registered sources, health and metrics. cmd/newsflow runs it
 // in-process; main runs it as a binary.
 //
-// Files: service.go (the wiring, on pkg/stagehost), stage.go (the stage,
-// its body source and page counter), sources.go (the sources job),
+// Files: service.go (the wiring, on pkg/stagehost), stage.go (the stage
+// and its page counter), sources.go (the sources job),
 // config.go (flags and environment), fault*.go (chaos builds only).
 package service
 
@@ -17,6 +17,7 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/ops"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/sources"
 	"github.com/newsflow/newsflow/pkg/stagehost"
@@ -53,7 +54,7 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 	}, &bus.Runner[schema.FetchedPage]{
 		Delivery: bus.Delivery[schema.FetchedPage]{
 			Stage:    Name,
-			Decode:   schema.Decode[schema.FetchedPage],
+			Decode:   pagebody.Unmarshal,
 			Describe: parse.Describe,
 		},
 		Handle:  countPages(withFaults(newStage(cfg, js).Handle), pages),

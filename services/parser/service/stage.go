@@ -2,47 +2,15 @@ package service
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"sync"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/parser/internal/parse"
 )
-
-// objectBodies reads large bodies from the JetStream object store.
-type objectBodies struct {
-	js jetstream.JetStream
-	mu sync.Mutex
-	os jetstream.ObjectStore
-}
-
-func (o *objectBodies) Get(ctx context.Context, name string) ([]byte, error) {
-	o.mu.Lock()
-	if o.os == nil {
-		os, err := o.js.ObjectStore(ctx, schema.BucketPageBodies)
-		if errors.Is(err, jetstream.ErrBucketNotFound) {
-			o.mu.Unlock()
-			return nil, fmt.Errorf("bucket %s: %w", schema.BucketPageBodies, parse.ErrBodyNotFound)
-		}
-		if err != nil {
-			o.mu.Unlock()
-			return nil, err
-		}
-		o.os = os
-	}
-	store := o.os
-	o.mu.Unlock()
-	data, err := store.GetBytes(ctx, name)
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		return nil, fmt.Errorf("%w: %v", parse.ErrBodyNotFound, err)
-	}
-	return data, err
-}
 
 // Handler returns the parser stage as a plain function, for callers that
 // run it without a consumer (the in-process pipeline benchmark). js reads
@@ -54,7 +22,7 @@ func Handler(cfg Config, js jetstream.JetStream) bus.Handler[schema.FetchedPage]
 func newStage(cfg Config, js jetstream.JetStream) *parse.Stage {
 	stage := &parse.Stage{MaxDepth: cfg.MaxDepth, MaxLinks: cfg.MaxLinks, NoExpand: !cfg.Expand}
 	if js != nil {
-		stage.Bodies = &objectBodies{js: js}
+		stage.Bodies = pagebody.NewStore(js)
 	}
 	return stage
 }

@@ -144,7 +144,7 @@ type memBodies struct {
 	objs map[string][]byte
 }
 
-func (b *memBodies) PutBytes(_ context.Context, name string, data []byte) error {
+func (b *memBodies) Put(_ context.Context, name string, data []byte) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.objs[name] = data

@@ -11,9 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/fetcher/internal/fetch"
 	"github.com/newsflow/newsflow/services/fetcher/internal/kv"
@@ -133,7 +132,8 @@ func (j *job) robots(ctx context.Context, u *url.URL) (*robots.Rules, error) {
 	if src == "fetched" && len(rules.Sitemaps) > 0 && j.s.Side != nil {
 		page := j.robotsPage(u, rules.Sitemaps)
 		id := "robots:" + kv.Key(robots.Origin(u)+"|"+rules.Expires.UTC().Format(time.RFC3339Nano))
-		if err := j.s.Side.Publish(ctx, bus.Out{Subject: schema.SubjectPagesFetched, ID: id, Body: page}, j.traceID); err != nil {
+		body, header := pagebody.Payload(page)
+		if err := j.s.Side.Publish(ctx, bus.Out{Subject: schema.SubjectPagesFetched, ID: id, Body: body, Header: header}, j.traceID); err != nil {
 			return nil, fmt.Errorf("robots.txt sitemaps: %w", err)
 		}
 	}
@@ -141,7 +141,7 @@ func (j *job) robots(ctx context.Context, u *url.URL) (*robots.Rules, error) {
 }
 
 // robotsPage is the FetchedPage of kind robots for the Sitemap lines of
-// u's robots.txt. It travels uncompressed: a few lines of text.
+// u's robots.txt: a few lines of text, as they are.
 func (j *job) robotsPage(u *url.URL, sitemaps []string) schema.FetchedPage {
 	var b strings.Builder
 	for _, sm := range sitemaps {
@@ -152,12 +152,13 @@ func (j *job) robotsPage(u *url.URL, sitemaps []string) schema.FetchedPage {
 		origin = j.in.URL
 	}
 	robotsURL := robots.Origin(u) + "/robots.txt"
-	return schema.FetchedPage{
+	p := schema.FetchedPage{
 		V: schema.Version, URL: robotsURL, FinalURL: robotsURL, Status: http.StatusOK,
 		ContentType: "text/plain; charset=utf-8", FetchedAt: time.Now().UTC(), Depth: j.in.Depth, Origin: origin,
 		TraceID: j.traceID, Hints: &schema.Hints{Kind: schema.KindRobots, Source: j.in.URL},
-		BodyEncoding: schema.EncodingIdentity, Body: []byte(b.String()), BodySize: b.Len(),
 	}
+	pagebody.Text(&p, b.String())
+	return p
 }
 
 func (j *job) failed(err error) (result, error) {
@@ -210,39 +211,25 @@ func (j *job) response(ctx context.Context, res *fetch.Result) (result, error) {
 	return r, nil
 }
 
-// page builds the FetchedPage, storing a large body in the object store.
+// page builds the FetchedPage, its body inline or in the object store.
 func (j *job) page(ctx context.Context, res *fetch.Result) (schema.FetchedPage, error) {
-	s := j.s
-	s.encOnce.Do(func() {
-		s.enc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
-	})
-	body := s.enc.EncodeAll(res.Body, make([]byte, 0, len(res.Body)/3+64))
 	p := schema.FetchedPage{
-		V:            schema.Version,
-		URL:          j.in.URL,
-		FinalURL:     res.FinalURL,
-		Status:       res.Status,
-		Headers:      selectHeaders(res.Header),
-		ContentType:  res.ContentType,
-		Charset:      res.Charset,
-		FetchedAt:    time.Now().UTC(),
-		Depth:        j.in.Depth,
-		Origin:       j.in.Origin,
-		TraceID:      j.traceID,
-		Hints:        j.in.Hints,
-		BodyEncoding: schema.EncodingZstd,
-		BodySize:     len(res.Body),
+		V:           schema.Version,
+		URL:         j.in.URL,
+		FinalURL:    res.FinalURL,
+		Status:      res.Status,
+		Headers:     selectHeaders(res.Header),
+		ContentType: res.ContentType,
+		Charset:     res.Charset,
+		FetchedAt:   time.Now().UTC(),
+		Depth:       j.in.Depth,
+		Origin:      j.in.Origin,
+		TraceID:     j.traceID,
+		Hints:       j.in.Hints,
 	}
-	if len(body) <= s.Config.InlineLimit {
-		p.Body = body
-		return p, nil
-	}
-	name := "page-" + kv.Key(j.owner)
-	if err := s.Bodies.PutBytes(ctx, name, body); err != nil {
-		return p, fmt.Errorf("store body: %w", err)
-	}
-	p.BodyRef = name
-	return p, nil
+	// The object's name is the message's: a retry overwrites it.
+	err := pagebody.Attach(ctx, &p, res.Body, j.s.Config.InlineLimit, j.s.Bodies, "page-"+kv.Key(j.owner))
+	return p, err
 }
 
 // retryAfter parses a Retry-After header: seconds or an HTTP date.

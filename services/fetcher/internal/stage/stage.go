@@ -3,12 +3,10 @@ package stage
 import (
 	"context"
 	"net/url"
-	"sync"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/sources"
 	"github.com/newsflow/newsflow/pkg/urlnorm"
@@ -56,10 +54,10 @@ type Slots interface {
 	Penalize(ctx context.Context, host string, d time.Duration) error
 }
 
-// Bodies keeps bodies too large for one message (the JetStream object
-// store).
+// Bodies keeps bodies too large for one message (pagebody.Store, the
+// JetStream object store).
 type Bodies interface {
-	PutBytes(ctx context.Context, name string, data []byte) error
+	Put(ctx context.Context, name string, data []byte) error
 }
 
 // Sources gives the validators of registered feeds and sitemaps.
@@ -81,8 +79,8 @@ type Config struct {
 	HostInterval time.Duration
 	// MaxCrawlDelay caps a robots.txt Crawl-delay.
 	MaxCrawlDelay time.Duration
-	// InlineLimit is the largest compressed body sent inside the message;
-	// larger ones go to the object store.
+	// InlineLimit is the largest encoded body sent inside the message;
+	// larger ones go to the object store (pagebody.Attach).
 	InlineLimit int
 	// RecrawlFeeds and RecrawlSeeds: how soon a feed, sitemap or
 	// registered page, and a seed (depth 0), may be fetched again. Other
@@ -106,9 +104,6 @@ type Stage struct {
 	// Without it they are not handed on.
 	Side    Publisher
 	Metrics *metrics.Metrics
-
-	encOnce sync.Once
-	enc     *zstd.Encoder
 }
 
 // result is what became of one URL: its terminal outcome and, when it
@@ -163,7 +158,8 @@ func (s *Stage) Handle(ctx context.Context, in schema.CrawlRequest) ([]bus.Out, 
 func (s *Stage) outputs(in schema.CrawlRequest, traceID string, res result) []bus.Out {
 	var outs []bus.Out
 	if res.page != nil {
-		outs = append(outs, bus.Out{Subject: schema.SubjectPagesFetched, Body: *res.page})
+		body, header := pagebody.Payload(*res.page)
+		outs = append(outs, bus.Out{Subject: schema.SubjectPagesFetched, Body: body, Header: header})
 	}
 	return append(outs, s.outcome(in, traceID, res))
 }

@@ -38,7 +38,7 @@ type Stage struct {
 	// queuing their entries, and ignores the feeds a seed announces.
 	NoExpand bool
 	// Bodies reads bodies stored in the object store. Optional.
-	Bodies BodySource
+	Bodies Bodies
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// RecentLinks is how many published link ids the stage remembers to
@@ -51,7 +51,7 @@ type Stage struct {
 
 // Handle is the bus.Handler of the parser.
 func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out, error) {
-	body, err := Body(ctx, &page, s.Bodies)
+	body, err := openBody(ctx, &page, s.Bodies)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -21,9 +22,11 @@ func page(t *testing.T, file, url string, depth int) schema.FetchedPage {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return schema.FetchedPage{V: schema.Version, URL: url, FinalURL: url, Status: 200,
+	p := schema.FetchedPage{V: schema.Version, URL: url, FinalURL: url, Status: 200,
 		ContentType: "text/html; charset=utf-8", FetchedAt: fetchedAt, Depth: depth,
-		Origin: "https://courier.example/", BodyEncoding: schema.EncodingZstd, Body: Compress(body), BodySize: len(body)}
+		Origin: "https://courier.example/", BodySize: len(body)}
+	p.Body, p.BodyEncoding = pagebody.Encode(body)
+	return p
 }
 
 // split sorts outputs by subject, failing on any other subject.
@@ -150,7 +153,7 @@ type mapBodies map[string][]byte
 func (m mapBodies) Get(_ context.Context, name string) ([]byte, error) {
 	b, ok := m[name]
 	if !ok {
-		return nil, ErrBodyNotFound
+		return nil, pagebody.ErrNotFound
 	}
 	return b, nil
 }
@@ -160,7 +163,7 @@ func TestStageBodies(t *testing.T) {
 	tests := []struct {
 		name          string
 		give          func() schema.FetchedPage
-		bodies        BodySource
+		bodies        Bodies
 		wantPermanent bool
 		wantErr       bool
 	}{
@@ -214,25 +217,25 @@ func TestBodyRejectsBombs(t *testing.T) {
 		hints   *schema.Hints
 		wantErr bool
 	}{
-		{name: "page over the page limit", size: MaxBodySize + 1, wantErr: true},
-		{name: "sitemap over the page limit", size: MaxBodySize + 1, hints: sitemap},
-		{name: "sitemap over the listing limit", size: MaxListingSize + 1, hints: sitemap, wantErr: true},
+		{name: "page over the page limit", size: pagebody.MaxPage + 1, wantErr: true},
+		{name: "sitemap over the page limit", size: pagebody.MaxPage + 1, hints: sitemap},
+		{name: "sitemap over the listing limit", size: pagebody.MaxListing + 1, hints: sitemap, wantErr: true},
 	}
 	for _, tt := range tests {
 		for _, enc := range []string{schema.EncodingZstd, schema.EncodingIdentity} {
 			body := make([]byte, tt.size)
 			p := schema.FetchedPage{BodyEncoding: enc, Body: body, BodySize: tt.size, Hints: tt.hints}
 			if enc == schema.EncodingZstd {
-				p.Body = Compress(body)
+				p.Body, _ = pagebody.Encode(body)
 			}
-			got, err := Body(context.Background(), &p, nil)
+			got, err := openBody(context.Background(), &p, nil)
 			if !tt.wantErr {
 				if err != nil || len(got) != tt.size {
 					t.Errorf("%s (%s): %d bytes, err %v; want the whole body", tt.name, enc, len(got), err)
 				}
 				continue
 			}
-			if err == nil || !bus.IsPermanent(err) || errors.Is(err, ErrBodyNotFound) {
+			if err == nil || !bus.IsPermanent(err) || !errors.Is(err, pagebody.ErrTooLarge) {
 				t.Errorf("%s (%s): err = %v, want a permanent error", tt.name, enc, err)
 			}
 		}

@@ -1,7 +1,18 @@
 // Package bus is Newsflow's use of NATS JetStream for the pipeline: the
 // connection, the topology of streams and stage consumers, publishing with
 // Nats-Msg-Id and trace headers, and the stage runners that own decoding,
-// acks, retries, dead letters and the per-message log line.
+// acks, retries, dead letters and the per-message log line. It is the only
+// code that handles a pipeline message.
+//
+// Others touch JetStream for what is theirs, each through the connection
+// bus makes: pkg/stagehost (a stage's lifetime: drain, readiness),
+// pkg/pagebody (the object store of large page bodies), pkg/sources (the
+// KV registry of feeds and sitemaps to re-poll), the fetcher's kv, seen,
+// robots and politeness packages (the KV buckets its replicas share), and
+// cmd/newsflow (the operator's reads of streams: ledger, dead letters,
+// reparse; the embedded server of `up`). Stages (the fetcher's stage, the
+// parser's parse) import bus only for the Handler contract (Out,
+// Permanent, RetryAfter, TraceID, LastAttempt): they never see a message.
 //
 // A stage is a plain function (Handler) from one decoded input to zero or
 // more outputs; it neither acks, publishes nor logs, so it is tested without

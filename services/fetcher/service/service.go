@@ -1,11 +1,3 @@
-// Package service wires the fetcher stage to NATS: configuration, the
-// consumer of crawl.urls, the KV buckets shared by the replicas (seen-set,
-// robots.txt cache, host slots, and the sources registry's validators),
-// the object store for large bodies, health and metrics. cmd/newsflow runs
-// it in-process; main runs it as a binary.
-//
-// Files: service.go (the wiring, on pkg/stagehost), build.go (the buckets,
-// clients and the stage), config.go (flags and environment).
 package service
 
 import (

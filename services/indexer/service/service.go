@@ -1,11 +1,3 @@
-// Package service runs the indexer: it consumes articles.parsed in
-// batches, writes each batch to the store in one transaction, acks after
-// the commit, and serves the search API, the operator page, health,
-// readiness and metrics over HTTP.
-//
-// Files: service.go (the wiring, on pkg/stagehost; the batch write and
-// its report), metrics.go (the indexer's own metrics), config.go (flags
-// and environment).
 package service
 
 import (

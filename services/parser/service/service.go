@@ -1,11 +1,3 @@
-// Package service wires the parser stage to NATS: configuration, the
-// consumer of pages.fetched, the object store for large bodies, the
-// schedule of registered sources, health and metrics. cmd/newsflow runs it
-// in-process; main runs it as a binary.
-//
-// Files: service.go (the wiring, on pkg/stagehost), stage.go (the stage
-// and its page counter), sources.go (the sources job),
-// config.go (flags and environment), fault*.go (chaos builds only).
 package service
 
 import (

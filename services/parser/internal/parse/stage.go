@@ -1,9 +1,3 @@
-// Package parse is the parser stage: a FetchedPage in; out, one record
-// of what the page was on articles.parsed (the Article for an article
-// page, a page-type record otherwise) and crawl requests for what the page
-// leads to: in-scope links, the entries of a feed or sitemap, the Sitemap
-// lines of a robots.txt, the feeds a seed page announces. It is a plain
-// function over messages, tested without NATS.
 package parse
 
 import (
@@ -214,6 +208,10 @@ func (s *Stage) article(page *schema.FetchedPage, pageURL string, art *extract.A
 
 // links returns crawl requests for the page's in-scope links: same
 // registrable domain as the crawl's origin, not deeper than MaxDepth.
+//
+// A link goes as the page spelled it (resolved against the page): the
+// fetcher normalises every URL it takes, once, into the key of its
+// seen-set, which folds the spellings of one page into one fetch.
 func (s *Stage) links(ctx context.Context, page *schema.FetchedPage, pageURL string, links []extract.Link) []bus.Out {
 	s.recentOnce.Do(func() { s.recent = newRecent(cmp.Or(s.RecentLinks, 100_000)) })
 	// A redelivered page publishes all its links: the first attempt may
@@ -238,12 +236,15 @@ func (s *Stage) links(ctx context.Context, page *schema.FetchedPage, pageURL str
 		if s.MaxLinks > 0 && len(outs) >= s.MaxLinks {
 			break
 		}
-		norm, err := urlnorm.Normalize(l.URL)
-		if err != nil || seen[norm] || urlnorm.SiteOf(norm) != scope {
+		if seen[l.URL] || urlnorm.SiteOf(l.URL) != scope {
 			continue
 		}
-		seen[norm] = true
-		id := "crawl:" + hash(norm)
+		seen[l.URL] = true
+		req := schema.CrawlRequest{V: schema.Version, URL: l.URL, Depth: depth, Origin: origin, DiscoveredFrom: pageURL, SubmittedAt: now}
+		if req.Validate() != nil {
+			continue
+		}
+		id := "crawl:" + hash(l.URL)
 		if s.recent.add(id) && firstAttempt {
 			continue
 		}
@@ -251,9 +252,8 @@ func (s *Stage) links(ctx context.Context, page *schema.FetchedPage, pageURL str
 			Subject: schema.SubjectCrawlURLs,
 			// One id per URL: the CRAWL stream drops the same URL
 			// discovered again within its duplicate window.
-			ID: id,
-			Body: schema.CrawlRequest{V: schema.Version, URL: norm, Depth: depth, Origin: origin,
-				DiscoveredFrom: pageURL, SubmittedAt: now},
+			ID:   id,
+			Body: req,
 			// Each discovered URL starts a journey of its own.
 			TraceID: bus.NewTraceID(),
 		})

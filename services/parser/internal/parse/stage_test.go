@@ -297,3 +297,30 @@ func TestRecentIsBounded(t *testing.T) {
 		t.Error("want the latest id remembered and the oldest forgotten")
 	}
 }
+
+// TestStageLinksGoAsSpelled: the parser leaves normalising to the fetcher
+// (one normalisation per URL, into the seen-set's key): an in-scope link
+// goes as the page spelled it, resolved; links out of scope, repeated or
+// not a valid crawl request do not go.
+func TestStageLinksGoAsSpelled(t *testing.T) {
+	long := "/" + strings.Repeat("x", schema.MaxURLLength)
+	html := `<html><body><article><h1>Links</h1><p>` + strings.Repeat("Words of a story. ", 40) + `</p>
+<a href="/a">a</a> <a href="/a">again</a> <a href="b?utm_source=x&id=2">b</a>
+<a href="HTTPS://COURIER.EXAMPLE/C">c</a> <a href="https://other.example/x">out</a>
+<a href="` + long + `">long</a></article></body></html>`
+	p := schema.FetchedPage{V: schema.Version, URL: "https://courier.example/news/", Status: 200, ContentType: "text/html",
+		FetchedAt: fetchedAt, Depth: 1, Origin: "https://courier.example/", BodyEncoding: schema.EncodingIdentity, Body: []byte(html)}
+	outs, err := (&Stage{MaxDepth: 3}).Handle(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, crawls := split(t, outs)
+	var got []string
+	for _, c := range crawls {
+		got = append(got, c.URL)
+	}
+	want := []string{"https://courier.example/a", "https://courier.example/news/b?utm_source=x&id=2", "https://courier.example/C"}
+	if !slices.Equal(got, want) {
+		t.Errorf("crawl requests %v, want %v", got, want)
+	}
+}

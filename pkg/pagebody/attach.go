@@ -46,9 +46,10 @@ func Text(page *schema.FetchedPage, body string) {
 }
 
 // Open returns the decoded body of page, reading it from src when the
-// page carries a reference, bounded by the limit of the kind it was
-// fetched as. Errors wrapping ErrNotFound, ErrTooLarge or ErrCorrupt are
-// final; others (the store unreachable) are worth a retry.
+// page carries a reference: a page's whole body, refused over MaxPage; a
+// feed's or sitemap's first ListingRead bytes. Errors wrapping
+// ErrNotFound, ErrTooLarge or ErrCorrupt are final; others (the store
+// unreachable) are worth a retry.
 func Open(ctx context.Context, page *schema.FetchedPage, src Getter) ([]byte, error) {
 	data := page.Body
 	if page.BodyRef != "" {
@@ -60,7 +61,10 @@ func Open(ctx context.Context, page *schema.FetchedPage, src Getter) ([]byte, er
 			return nil, fmt.Errorf("body %s: %w", page.BodyRef, err)
 		}
 	}
-	return Decode(page.BodyEncoding, data, Limit(kindOf(page)), page.BodySize)
+	if Listing(kindOf(page)) {
+		return DecodePrefix(page.BodyEncoding, data, ListingRead)
+	}
+	return Decode(page.BodyEncoding, data, MaxPage, page.BodySize)
 }
 
 // Final reports whether an error of Open is one no retry can fix.

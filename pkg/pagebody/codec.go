@@ -1,8 +1,10 @@
 package pagebody
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -21,9 +23,8 @@ var (
 var (
 	encOnce sync.Once
 	enc     *zstd.Encoder
-	// One decoder per limit: zstd bounds its memory at construction.
-	pageDecoder, _    = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxPage))
-	listingDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxListing))
+	// zstd bounds a decoder's memory at construction.
+	pageDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxPage))
 )
 
 // Encode returns body in the encoding pages travel in and that
@@ -35,10 +36,12 @@ func Encode(body []byte) (data []byte, encoding string) {
 	return enc.EncodeAll(body, make([]byte, 0, len(body)/3+64)), schema.EncodingZstd
 }
 
-// Decode returns the body that data holds in encoding, at most limit
-// bytes (MaxPage or MaxListing). sizeHint, the decoded size the page
-// announces, only sizes the buffer. Errors wrap ErrTooLarge or ErrCorrupt.
+// Decode returns the body that data holds in encoding, refusing one over
+// limit bytes (at most MaxPage). sizeHint, the decoded size the page
+// announces (a hostile message may understate it), only sizes the
+// buffer. Errors wrap ErrTooLarge or ErrCorrupt.
 func Decode(encoding string, data []byte, limit, sizeHint int) ([]byte, error) {
+	limit = min(limit, MaxPage)
 	switch encoding {
 	case schema.EncodingIdentity:
 		if len(data) > limit {
@@ -46,11 +49,7 @@ func Decode(encoding string, data []byte, limit, sizeHint int) ([]byte, error) {
 		}
 		return data, nil
 	case schema.EncodingZstd:
-		dec := pageDecoder
-		if limit > MaxPage {
-			dec = listingDecoder
-		}
-		out, err := dec.DecodeAll(data, make([]byte, 0, min(max(sizeHint, 0), limit)))
+		out, err := pageDecoder.DecodeAll(data, make([]byte, 0, min(max(sizeHint, 0), limit)))
 		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
 			return nil, fmt.Errorf("%w: zstd: %v", ErrTooLarge, err)
 		}
@@ -59,6 +58,30 @@ func Decode(encoding string, data []byte, limit, sizeHint int) ([]byte, error) {
 		}
 		if len(out) > limit {
 			return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrTooLarge, len(out), limit)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%w: unknown encoding %q", ErrCorrupt, encoding)
+}
+
+// DecodePrefix returns at most the first limit bytes of the body that
+// data holds in encoding, for a document whose head is worth reading
+// when it is too long (a feed, a sitemap). Errors wrap ErrCorrupt.
+func DecodePrefix(encoding string, data []byte, limit int) ([]byte, error) {
+	switch encoding {
+	case schema.EncodingIdentity:
+		return data[:min(len(data), limit)], nil
+	case schema.EncodingZstd:
+		// The decoder's memory (its window) is bounded by MaxPage even
+		// for a small limit; what is read, by limit.
+		d, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(max(limit, MaxPage))))
+		if err != nil {
+			return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
+		}
+		defer d.Close()
+		out, err := io.ReadAll(io.LimitReader(d, int64(limit)))
+		if err != nil {
+			return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
 		}
 		return out, nil
 	}

@@ -45,8 +45,7 @@ func TestDecodeLimits(t *testing.T) {
 	}{
 		{name: "zstd at the page limit", encoding: schema.EncodingZstd, data: zeros(MaxPage), limit: MaxPage},
 		{name: "zstd bomb over the page limit", encoding: schema.EncodingZstd, data: zeros(MaxPage + 1), limit: MaxPage, wantErr: ErrTooLarge},
-		{name: "the same under the listing limit", encoding: schema.EncodingZstd, data: zeros(MaxPage + 1), limit: MaxListing},
-		{name: "over the listing limit", encoding: schema.EncodingZstd, data: zeros(MaxListing + 1), limit: MaxListing, wantErr: ErrTooLarge},
+		{name: "a limit above MaxPage is MaxPage", encoding: schema.EncodingZstd, data: zeros(MaxPage + 1), limit: MaxListing, wantErr: ErrTooLarge},
 		{name: "over a small limit", encoding: schema.EncodingZstd, data: zeros(1000), limit: 999, wantErr: ErrTooLarge},
 		{name: "identity at the limit", encoding: schema.EncodingIdentity, data: make([]byte, 100), limit: 100},
 		{name: "identity over the limit", encoding: schema.EncodingIdentity, data: make([]byte, 101), limit: 100, wantErr: ErrTooLarge},
@@ -61,19 +60,54 @@ func TestDecodeLimits(t *testing.T) {
 	}
 }
 
-func TestLimit(t *testing.T) {
-	for kind, want := range map[string]int{"": MaxPage, schema.KindPolledPage: MaxPage, schema.KindRobots: MaxPage, schema.KindFeed: MaxListing, schema.KindSitemap: MaxListing} {
-		if got := Limit(kind); got != want {
-			t.Errorf("Limit(%q) = %d, want %d", kind, got, want)
-		}
+// TestDecodePrefix: a listing is read up to its limit and its tail
+// dropped, whatever size it claims.
+func TestDecodePrefix(t *testing.T) {
+	body := bytes.Repeat([]byte("<url><loc>https://news.example/a</loc></url>\n"), 10_000)
+	data, enc := Encode(body)
+	tests := []struct {
+		name     string
+		encoding string
+		data     []byte
+		limit    int
+		want     []byte
+		wantErr  error
+	}{
+		{name: "zstd within the limit", encoding: enc, data: data, limit: len(body), want: body},
+		{name: "zstd over the limit", encoding: enc, data: data, limit: 1000, want: body[:1000]},
+		{name: "identity over the limit", encoding: schema.EncodingIdentity, data: body, limit: 1000, want: body[:1000]},
+		{name: "a four-times bomb", encoding: enc, data: func() []byte { d, _ := Encode(make([]byte, 4*ListingRead)); return d }(), limit: ListingRead, want: make([]byte, ListingRead)},
+		{name: "corrupt", encoding: schema.EncodingZstd, data: []byte("plain"), limit: 1000, wantErr: ErrCorrupt},
+		{name: "unknown encoding", encoding: "br", data: body, limit: 1000, wantErr: ErrCorrupt},
 	}
-	if DefaultPage > MaxPage || DefaultListing > MaxListing || DefaultInline > MaxInline {
-		t.Error("a default exceeds its ceiling")
+	for _, tt := range tests {
+		got, err := DecodePrefix(tt.encoding, tt.data, tt.limit)
+		if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+			t.Errorf("%s: DecodePrefix = %v, want %v", tt.name, err, tt.wantErr)
+			continue
+		}
+		if !bytes.Equal(got, tt.want) {
+			t.Errorf("%s: %d bytes, want %d", tt.name, len(got), len(tt.want))
+		}
 	}
 }
 
-// FuzzDecode: a hostile body never panics, and what decodes stays within
-// the limit.
+func TestListing(t *testing.T) {
+	for kind, want := range map[string]bool{"": false, schema.KindPolledPage: false, schema.KindRobots: false, schema.KindFeed: true, schema.KindSitemap: true} {
+		if got := Listing(kind); got != want {
+			t.Errorf("Listing(%q) = %v, want %v", kind, got, want)
+		}
+	}
+	if DefaultPage > MaxPage || DefaultListing > MaxListing || DefaultInline > MaxInline || ListingRead > MaxListing {
+		t.Error("a default exceeds its ceiling")
+	}
+	if ListingRead > 16<<20 {
+		t.Errorf("ListingRead %d: a parser worker must not hold more than 16 MiB", ListingRead)
+	}
+}
+
+// FuzzDecode: a hostile body never panics, and what decodes, whole or as
+// a prefix, stays within the limit.
 func FuzzDecode(f *testing.F) {
 	small, _ := Encode([]byte("<p>compressed</p>"))
 	f.Add(small, true, uint16(100))
@@ -87,6 +121,11 @@ func FuzzDecode(f *testing.F) {
 		out, err := Decode(enc, data, int(limit), 1<<30)
 		if err == nil && len(out) > int(limit) {
 			t.Fatalf("decoded %d bytes over the limit %d", len(out), limit)
+		}
+		if prefix, perr := DecodePrefix(enc, data, int(limit)); perr == nil && len(prefix) > int(limit) {
+			t.Fatalf("prefix of %d bytes over the limit %d", len(prefix), limit)
+		} else if perr != nil && !errors.Is(perr, ErrCorrupt) {
+			t.Fatalf("prefix error %v is not corrupt", perr)
 		}
 		if err != nil && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("error %v is neither too large nor corrupt", err)

@@ -11,7 +11,7 @@
 //
 // Files:
 //
-//	limits.go   the size limits: defaults, ceilings, the limit of a page's kind
+//	limits.go   the size limits: defaults, ceilings, what a reader keeps of a listing
 //	codec.go    Encode and Decode of a body (zstd; identity for short text)
 //	attach.go   Attach and Open: a body inline or by reference
 //	store.go    Store: the object store of bodies too large for a message

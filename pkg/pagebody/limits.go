@@ -5,14 +5,17 @@ import "github.com/newsflow/newsflow/pkg/schema"
 // Size limits of a decoded body. The fetcher cuts a body at its
 // configured limit (by default DefaultPage, or DefaultListing for a URL
 // expected to be a feed or sitemap), which may not exceed the ceiling
-// (MaxPage, MaxListing); readers refuse a body over the ceiling, so a
-// hostile message cannot inflate into gigabytes. The sitemap protocol
-// allows 50 MB.
+// (MaxPage, MaxListing). Readers refuse a page over MaxPage, and read a
+// feed or sitemap up to ListingRead, dropping the tail: the sitemap
+// protocol allows 50 MB, but its 50,000 entries fit well within 16 MiB,
+// and a parser worker must not hold more. So a hostile message cannot
+// inflate into gigabytes.
 const (
 	DefaultPage    = 5 << 20
 	MaxPage        = 16 << 20
 	DefaultListing = 50 << 20
 	MaxListing     = 64 << 20
+	ListingRead    = 16 << 20
 )
 
 // Size limits of an encoded body carried inside a message: larger ones go
@@ -23,13 +26,11 @@ const (
 	MaxInline     = 700 << 10
 )
 
-// Limit returns the ceiling of a decoded body for a page fetched as kind
-// (a schema.Kind*): MaxListing for feeds and sitemaps, MaxPage otherwise.
-func Limit(kind string) int {
-	if kind == schema.KindFeed || kind == schema.KindSitemap {
-		return MaxListing
-	}
-	return MaxPage
+// Listing reports whether a page fetched as kind (a schema.Kind*) is a
+// feed or a sitemap, read up to ListingRead rather than refused over
+// MaxPage.
+func Listing(kind string) bool {
+	return kind == schema.KindFeed || kind == schema.KindSitemap
 }
 
 // kindOf returns the kind a page was fetched as.

@@ -137,7 +137,7 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	var maxBody int
 	fs.IntVar(&maxBody, "max-body", integer("FETCHER_MAX_BODY", int(d.MaxBody)), fmt.Sprintf("largest body in bytes, after decompression; at most %d, what the parser reads (env FETCHER_MAX_BODY)", pagebody.MaxPage))
 	var maxListing int
-	fs.IntVar(&maxListing, "max-listing-body", integer("FETCHER_MAX_LISTING_BODY", int(d.MaxListingBody)), fmt.Sprintf("largest body in bytes of a feed or sitemap, after decompression; at most %d, what the parser reads (env FETCHER_MAX_LISTING_BODY)", pagebody.MaxListing))
+	fs.IntVar(&maxListing, "max-listing-body", integer("FETCHER_MAX_LISTING_BODY", int(d.MaxListingBody)), fmt.Sprintf("largest body in bytes of a feed or sitemap, after decompression, at most %d; the parser reads its first %d (env FETCHER_MAX_LISTING_BODY)", pagebody.MaxListing, pagebody.ListingRead))
 	fs.DurationVar(&cfg.Timeout, "timeout", dur("FETCHER_TIMEOUT", d.Timeout), "total time of one fetch, redirects and body included (env FETCHER_TIMEOUT)")
 	fs.DurationVar(&cfg.ConnectTimeout, "connect-timeout", dur("FETCHER_CONNECT_TIMEOUT", d.ConnectTimeout), "TCP and TLS connect timeout (env FETCHER_CONNECT_TIMEOUT)")
 	fs.DurationVar(&cfg.FirstByteTimeout, "first-byte-timeout", dur("FETCHER_FIRST_BYTE_TIMEOUT", d.FirstByteTimeout), "wait for response headers (env FETCHER_FIRST_BYTE_TIMEOUT)")
@@ -180,7 +180,7 @@ func (c *Config) Validate() error {
 	case c.MaxBody < 1024 || c.MaxBody > pagebody.MaxPage:
 		return fmt.Errorf("max-body: %d, want at least 1024 and at most %d, what the parser reads", c.MaxBody, pagebody.MaxPage)
 	case c.MaxListingBody < 1024 || c.MaxListingBody > pagebody.MaxListing:
-		return fmt.Errorf("max-listing-body: %d, want at least 1024 and at most %d, what the parser reads", c.MaxListingBody, pagebody.MaxListing)
+		return fmt.Errorf("max-listing-body: %d, want at least 1024 and at most %d", c.MaxListingBody, pagebody.MaxListing)
 	case c.Timeout <= 0 || c.ConnectTimeout <= 0 || c.FirstByteTimeout <= 0:
 		return fmt.Errorf("timeouts must be positive")
 	case c.MaxRedirects < 0 || c.MaxRedirects > 20:

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
@@ -211,27 +212,34 @@ func TestStageBodies(t *testing.T) {
 
 func TestBodyRejectsBombs(t *testing.T) {
 	sitemap := &schema.Hints{Kind: schema.KindSitemap}
+	feed := &schema.Hints{Kind: schema.KindFeed}
 	tests := []struct {
-		name    string
-		size    int
-		hints   *schema.Hints
-		wantErr bool
+		name     string
+		size     int
+		declared int // BodySize, which a hostile message may understate
+		hints    *schema.Hints
+		wantLen  int // bytes kept, when no error is wanted
+		wantErr  bool
 	}{
+		{name: "page within the limit", size: pagebody.MaxPage, wantLen: pagebody.MaxPage},
 		{name: "page over the page limit", size: pagebody.MaxPage + 1, wantErr: true},
-		{name: "sitemap over the page limit", size: pagebody.MaxPage + 1, hints: sitemap},
-		{name: "sitemap over the listing limit", size: pagebody.MaxListing + 1, hints: sitemap, wantErr: true},
+		{name: "page over the limit, size understated", size: pagebody.MaxPage + 1, declared: 10, wantErr: true},
+		{name: "sitemap within what is read", size: pagebody.ListingRead, hints: sitemap, wantLen: pagebody.ListingRead},
+		// A listing is read up to the limit: its first entries are kept.
+		{name: "sitemap over what is read", size: 4 * pagebody.ListingRead, hints: sitemap, wantLen: pagebody.ListingRead},
+		{name: "feed over what is read, size understated", size: 4 * pagebody.ListingRead, declared: 10, hints: feed, wantLen: pagebody.ListingRead},
 	}
 	for _, tt := range tests {
 		for _, enc := range []string{schema.EncodingZstd, schema.EncodingIdentity} {
 			body := make([]byte, tt.size)
-			p := schema.FetchedPage{BodyEncoding: enc, Body: body, BodySize: tt.size, Hints: tt.hints}
+			p := schema.FetchedPage{BodyEncoding: enc, Body: body, BodySize: cmp.Or(tt.declared, tt.size), Hints: tt.hints}
 			if enc == schema.EncodingZstd {
 				p.Body, _ = pagebody.Encode(body)
 			}
 			got, err := openBody(context.Background(), &p, nil)
 			if !tt.wantErr {
-				if err != nil || len(got) != tt.size {
-					t.Errorf("%s (%s): %d bytes, err %v; want the whole body", tt.name, enc, len(got), err)
+				if err != nil || len(got) != tt.wantLen {
+					t.Errorf("%s (%s): %d bytes, err %v; want %d bytes", tt.name, enc, len(got), err, tt.wantLen)
 				}
 				continue
 			}

@@ -261,7 +261,7 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.St
 			return staleness{}, nil
 		}
 		if !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-			return staleness{}, fmt.Errorf("stream %s: %w, and creating it failed: %w", want.Name, ErrStreamMissing, err)
+			return staleness{}, fmt.Errorf("stream %s: %w, and this identity cannot create it (run newsflow setup as the admin): %w", want.Name, ErrStreamMissing, err)
 		}
 		// Created meanwhile by another service: compare with it.
 		s, err = js.Stream(ctx, want.Name)
@@ -276,7 +276,7 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.St
 	if _, err := js.UpdateStream(ctx, want); err != nil {
 		var refused *jetstream.APIError
 		if errors.As(err, &refused) {
-			return staleness{}, fmt.Errorf("stream %s: update %s: %w", want.Name, strings.Join(fields, ", "), err)
+			return staleness{}, fmt.Errorf("stream %s: update %s (run newsflow setup as the admin): %w", want.Name, strings.Join(fields, ", "), err)
 		}
 		return staleness{fields: fields, err: err}, nil
 	}
@@ -304,6 +304,7 @@ func streamDrift(want, have jetstream.StreamConfig, f Features) []string {
 	check("retention", want.Retention == have.Retention)
 	check("discard", want.Discard == have.Discard)
 	check("max_msgs", unlimited(want.MaxMsgs) == unlimited(have.MaxMsgs))
+	check("max_bytes", unlimited(want.MaxBytes) == unlimited(have.MaxBytes))
 	check("max_msg_size", unlimited(int64(want.MaxMsgSize)) == unlimited(int64(have.MaxMsgSize)))
 	check("max_age", want.MaxAge == have.MaxAge)
 	check("duplicates", want.Duplicates == have.Duplicates)

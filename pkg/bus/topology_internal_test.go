@@ -29,6 +29,7 @@ func TestStreamDrift(t *testing.T) {
 		{name: "compression on a server with it", change: func(c *jetstream.StreamConfig) { c.Compression = jetstream.NoCompression }, f: Features{Compression: true}, want: []string{"compression"}},
 		{name: "compression on a 2.9 server", change: func(c *jetstream.StreamConfig) { c.Compression = jetstream.NoCompression }},
 		{name: "a limit", change: func(c *jetstream.StreamConfig) { c.MaxMsgs = 10 }, want: []string{"max_msgs"}},
+		{name: "a size limit", change: func(c *jetstream.StreamConfig) { c.MaxBytes = 1 << 30 }, want: []string{"max_bytes"}},
 	}
 	for _, tt := range tests {
 		have := stored

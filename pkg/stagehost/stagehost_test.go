@@ -248,14 +248,14 @@ func TestRunWithoutStreamPermissions(t *testing.T) {
 	if err := bus.EnsureStreams(t.Context(), admin.JS, bus.Topology{PagesMaxAge: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
-	core, logs := observer.New(zapcore.WarnLevel)
+	core, logs := observer.New(zapcore.InfoLevel)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- stagehost.Run(ctx, zap.New(core), svc, st, parserRunner(release, &handled)) }()
-	waitFor(t, "the stage's consumer", func() bool {
-		_, err := admin.JS.Consumer(t.Context(), schema.StreamPages, schema.ConsumerParser)
-		return err == nil
-	})
+	waitFor(t, "the stage to start", func() bool { return logs.FilterMessage("started").Len() == 1 })
+	if _, err := admin.JS.Consumer(t.Context(), schema.StreamPages, schema.ConsumerParser); err != nil {
+		t.Errorf("the stage's consumer: %v", err)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run on provisioned streams = %v", err)

@@ -65,3 +65,44 @@ func TestDefaultConfigIsWhatLoadConfigGives(t *testing.T) {
 		t.Errorf("LoadConfig with no flags and no environment:\n%+v\nDefaultConfig:\n%+v", cfg, d)
 	}
 }
+
+// TestBadRequestsAreRejectedOnce: three payloads that are not crawl
+// requests end as three invalid outcomes and three dead letters, each
+// terminated once. On nats-server before 2.10.4, which ignores a
+// terminate with a reason, they used to come back every AckWait until
+// MaxDeliver (run with NEWSFLOW_TEST_NATS_SERVER=/usr/sbin/nats-server).
+func TestBadRequestsAreRejectedOnce(t *testing.T) {
+	s := bustest.Server(t)
+	nc, js := bustest.Connect(t, s)
+	cfg := testConfig(t, func(c *Config) { c.Common.AckWait = 500 * time.Millisecond })
+	startFetcher(t, cfg, nc, js, zap.NewNop())
+	outcomes := collect(t, js, schema.StreamOutcomes)
+	deadLetters := collect(t, js, schema.StreamDeadLetters)
+	for _, bad := range []string{"not a url", `{"v":99,"url":"https://news.example/"}`, `{"v":1,"url":"ftp://news.example/"}`} {
+		publish(t, js, bad)
+	}
+	outcomes.wait(t, 3, 10*time.Second)
+	time.Sleep(2 * time.Second) // four AckWaits: a redelivery would show by now
+	if n := len(outcomes.wait(t, 0, 0)); n != 3 {
+		t.Errorf("%d outcomes for 3 bad requests, want 3", n)
+	}
+	for _, o := range outcomesByURL(t, outcomes.wait(t, 0, 0)) {
+		if len(o) != 1 || o[0].Outcome != schema.OutcomeInvalid {
+			t.Errorf("outcomes %+v, want one invalid", o)
+		}
+	}
+	if n := len(deadLetters.wait(t, 3, 5*time.Second)); n != 3 {
+		t.Errorf("%d dead letters, want 3", n)
+	}
+	c, err := js.Consumer(t.Context(), schema.StreamCrawl, schema.ConsumerFetcher)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := c.Info(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.NumRedelivered != 0 || info.NumAckPending != 0 {
+		t.Errorf("fetcher consumer: %d redelivered, %d ack pending; want none", info.NumRedelivered, info.NumAckPending)
+	}
+}

@@ -54,7 +54,8 @@ func Fatal(w io.Writer, service string, err error) {
 	}
 	// The caller exits: zap must not (its own fatal hook would skip the
 	// caller's deferred work).
-	if ce := log.WithOptions(zap.WithFatalHook(returnHook{})).Check(zapcore.FatalLevel, "exit"); ce != nil {
+	noStack := zap.AddStacktrace(zap.LevelEnablerFunc(func(zapcore.Level) bool { return false }))
+	if ce := log.WithOptions(zap.WithFatalHook(returnHook{}), noStack).Check(zapcore.FatalLevel, "exit"); ce != nil {
 		ce.Write(zap.Error(err))
 	}
 }

@@ -18,6 +18,9 @@ func TestFatalIsOneJSONLine(t *testing.T) {
 	if err := json.Unmarshal(lines[0], &got); err != nil {
 		t.Fatalf("not JSON: %v: %s", err, lines[0])
 	}
+	if _, ok := got["stacktrace"]; ok {
+		t.Errorf("the line carries a stack trace: %s", lines[0])
+	}
 	for key, want := range map[string]any{"level": "fatal", "msg": "exit", "service": "parser", "error": "listen :8082: address already in use"} {
 		if got[key] != want {
 			t.Errorf("%s = %v, want %v", key, got[key], want)

@@ -139,12 +139,25 @@ func Run(ctx context.Context, log *zap.Logger, conn Conn, st Stage, r Runner) er
 	defer stopHTTP()
 
 	var stopping atomic.Bool
+	httpAddr := ""
 	if st.Common.HTTPAddr != "" {
 		mux := ops.Mux(reg, checks(conn, st.Checks, &stopping))
 		if st.Routes != nil {
 			st.Routes(mux)
 		}
-		g.Go(func() error { return ops.Serve(httpCtx, st.Common.HTTPAddr, mux, hostLog, st.AddrOut) })
+		bound := make(chan string, 1)
+		g.Go(func() error { return ops.Serve(httpCtx, st.Common.HTTPAddr, mux, hostLog, bound) })
+		// The listener first: a stage whose address is taken does not
+		// start at all.
+		select {
+		case httpAddr = <-bound:
+			if st.AddrOut != nil {
+				st.AddrOut <- httpAddr
+			}
+		case <-gctx.Done(): // the listener failed, or ctx is done
+			stopHTTP()
+			return g.Wait()
+		}
 	}
 	var work sync.WaitGroup
 	work.Add(1)
@@ -174,7 +187,7 @@ func Run(ctx context.Context, log *zap.Logger, conn Conn, st Stage, r Runner) er
 	hostLog.Info("started", append([]zap.Field{
 		zap.String("consumer", info.Name), zap.String("stream", info.Stream),
 		zap.Duration("ack_wait", info.Config.AckWait), zap.Int("max_deliver", info.Config.MaxDeliver),
-		zap.String("http_addr", st.Common.HTTPAddr),
+		zap.String("http_addr", httpAddr),
 	}, st.Fields...)...)
 	if err := g.Wait(); err != nil {
 		return err

@@ -185,9 +185,16 @@ func TestRunFailsOnItsParts(t *testing.T) {
 			var handled atomic.Int32
 			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 			defer cancel()
-			err := stagehost.Run(ctx, zap.NewNop(), stagehost.Conn{NC: nc, JS: js}, tt.stage(s.ClientURL()), parserRunner(release, &handled))
+			core, logs := observer.New(zapcore.InfoLevel)
+			err := stagehost.Run(ctx, zap.New(core), stagehost.Conn{NC: nc, JS: js}, tt.stage(s.ClientURL()), parserRunner(release, &handled))
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("Run = %v, want an error with %q", err, tt.wantErr)
+			}
+			if n := logs.FilterMessage("stopped").Len(); n != 0 {
+				t.Errorf("a failed stage logged %d clean stop lines", n)
+			}
+			if tt.name == "address taken" && logs.FilterMessage("started").Len() != 0 {
+				t.Error("a stage whose address is taken logged that it started")
 			}
 			if ctx.Err() != nil {
 				t.Error("Run returned only at the deadline")

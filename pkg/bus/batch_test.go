@@ -135,9 +135,9 @@ func TestBatchRunnerRecoversPanics(t *testing.T) {
 	for _, s := range []string{"a", "poison", "b"} {
 		h.publish(t, s)
 	}
+	waitFor(t, "the dead letter", func() bool { return len(h.streamMsgs(t, "DL")) == 1 })
 	waitFor(t, "all settled", func() bool { p, a := h.pending(t); return p == 0 && a == 0 })
-	dls := h.streamMsgs(t, "DL")
-	if len(dls) != 1 || !strings.Contains(string(dls[0].Data), "panic: driver bug") {
+	if dls := h.streamMsgs(t, "DL"); len(dls) != 1 || !strings.Contains(string(dls[0].Data), "panic: driver bug") {
 		t.Fatalf("dead letters %d, want one recording the panic", len(dls))
 	}
 	mu.Lock()

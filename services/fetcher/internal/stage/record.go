@@ -11,9 +11,14 @@ import (
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
-// Describe tells the runner what a request is about.
+// Describe tells the runner what a request is about: its URL, depth and
+// the page that linked to it (referrer).
 func Describe(in schema.CrawlRequest) bus.Meta {
-	return bus.Meta{URL: in.URL, TraceID: in.TraceID, Fields: []zap.Field{zap.Int("depth", in.Depth)}}
+	fields := []zap.Field{zap.Int("depth", in.Depth)}
+	if in.DiscoveredFrom != "" {
+		fields = append(fields, zap.String("referrer", in.DiscoveredFrom))
+	}
+	return bus.Meta{URL: in.URL, TraceID: in.TraceID, Fields: fields}
 }
 
 // Report says what became of a request, from the stage's outputs: its

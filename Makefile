@@ -8,7 +8,7 @@ DEVSET   ?= $(abspath ../shared/data/articles-benchmark)
 FUZZTIME ?= 1m
 TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test test-modules build bench eval fuzz lint vet compose-up test-chaos test-hostile test-politeness soak clean
+.PHONY: run test test-modules test-nats-server build bench eval fuzz lint vet compose-up test-chaos test-hostile test-politeness soak clean
 
 ## run: the whole pipeline embedded on the demo site; search stays up until Ctrl-C
 run:
@@ -26,6 +26,7 @@ test-modules:
 		echo "== $$m"; \
 		(cd $$m && $(GO) test $(TEST_FLAGS) ./...); \
 	done
+	@$(MAKE) --no-print-directory test-nats-server
 
 ## build: the three services and the operator's tool into bin/
 build:
@@ -77,6 +78,17 @@ test-chaos:
 ##               make test runs the fast attacks. PostgreSQL: NEWSFLOW_TEST_POSTGRES, else 127.0.0.1:5432/test
 test-hostile:
 	cd cmd/newsflow && $(GO) test -count=1 -timeout 30m -run '^TestHostilePages$$' -parallel 8 -v . -args -hostile -hostile-report $(CURDIR)/RELIABILITY.md
+
+## test-nats-server: the bus, stage host and service suites again against an installed
+##        nats-server binary (NATS_SERVER, default: the one on PATH or /usr/sbin), e.g.
+##        Debian's 2.9; skipped when there is none
+NATS_SERVER ?= $(firstword $(shell command -v nats-server 2>/dev/null) $(wildcard /usr/sbin/nats-server))
+test-nats-server:
+	@if [ -z "$(NATS_SERVER)" ]; then echo "== no nats-server binary: the suites against it are skipped"; exit 0; fi; \
+	set -e; echo "== pkg/bus, pkg/stagehost and services/*/service against $(NATS_SERVER) ($$($(NATS_SERVER) --version))"; \
+	export NEWSFLOW_TEST_NATS_SERVER=$(NATS_SERVER); \
+	(cd pkg && $(GO) test $(TEST_FLAGS) ./bus/... ./stagehost/...); \
+	for m in fetcher parser indexer; do (cd services/$$m && $(GO) test $(TEST_FLAGS) ./service/...); done
 
 ## test-politeness: three fetcher processes, one host at 2 requests/s, 200 URLs (about 100 s)
 test-politeness:

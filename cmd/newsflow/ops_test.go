@@ -102,9 +102,9 @@ func TestReparseUpdatesInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	n, err := reparse(t.Context(), js, time.Now().Add(-time.Hour), false)
-	if err != nil {
-		t.Fatal(err)
+	n, expired, err := reparse(t.Context(), js, time.Now().Add(-time.Hour), false)
+	if err != nil || expired != 0 {
+		t.Fatalf("reparse: %v (%d bodies expired)", err, expired)
 	}
 	if n < len(manifest.Articles) {
 		t.Fatalf("reparse sent %d pages, the crawl fetched at least %d", n, len(manifest.Articles))
@@ -136,7 +136,7 @@ func TestReparseUpdatesInPlace(t *testing.T) {
 		t.Errorf("ledger parser records %v -> %v (lost %d): a reparse must not count as fetches", ledgerBefore.Parser, ledgerAfter.Parser, ledgerAfter.Lost)
 	}
 	// A dry run counts without sending.
-	if n2, err := reparse(t.Context(), js, time.Now().Add(-time.Hour), true); err != nil || n2 != n {
+	if n2, _, err := reparse(t.Context(), js, time.Now().Add(-time.Hour), true); err != nil || n2 != n {
 		t.Errorf("dry run: %d, %v; want %d", n2, err, n)
 	}
 }

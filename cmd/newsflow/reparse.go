@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -38,7 +38,7 @@ func runReparse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer nc.Close()
-	n, err := reparse(ctx, js, time.Now().Add(-*since), *dryRun)
+	n, expired, err := reparse(ctx, js, time.Now().Add(-*since), *dryRun)
 	if err != nil {
 		return err
 	}
@@ -47,28 +47,39 @@ func runReparse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		verb = "would send"
 	}
 	fmt.Fprintf(stdout, "%s %d retained pages to the parser\n", verb, n)
+	if expired > 0 {
+		fmt.Fprintf(stdout, "skipped %d retained pages whose bodies have expired from the object store\n", expired)
+	}
 	return nil
 }
 
 // reparse republishes every original (not itself a reparse) page fetched
-// since start, and returns how many it sent.
-func reparse(ctx context.Context, js jetstream.JetStream, start time.Time, dryRun bool) (int, error) {
-	// Stop at the stream's last page now: what this run publishes comes
-	// after. scanStream also works on a cluster, where an ordered
-	// consumer's Next meets "no responders".
+// since start, and returns how many it sent, and how many it skipped
+// because their bodies, kept in the object store, have expired (the
+// parser could only dead-letter them).
+func reparse(ctx context.Context, js jetstream.JetStream, start time.Time, dryRun bool) (sent, expired int, err error) {
 	pub := bus.NewPublisher(js)
+	bodies := pagebody.NewStore(js)
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
-	sent := 0
-	err := scanStream(ctx, js, schema.StreamPages, scanOptions{FilterSubject: schema.SubjectPagesFetched, StartTime: &start}, func(msg jetstream.Msg) error {
+	// scanStream stops at the stream's last page now (what this run
+	// publishes comes after) and also works on a cluster, where an ordered
+	// consumer's Next meets "no responders".
+	err = scanStream(ctx, js, schema.StreamPages, scanOptions{FilterSubject: schema.SubjectPagesFetched, StartTime: &start}, func(msg jetstream.Msg) error {
 		meta, err := msg.Metadata()
 		if err != nil {
 			return err
 		}
-		var page schema.FetchedPage
-		if json.Unmarshal(msg.Data(), &page) == nil && page.V == schema.Version && page.Reparse == "" {
+		page, err := pagebody.Unmarshal(msg.Data())
+		switch {
+		case err != nil || page.Reparse != "":
+			// Not a page the parser could read, or a reparse already.
+		case page.BodyRef != "" && !hasBody(ctx, bodies, page.BodyRef):
+			expired++
+		default:
 			page.Reparse = run
 			if !dryRun {
-				out := bus.Out{Subject: schema.SubjectPagesFetched, ID: fmt.Sprintf("reparse:%s:%d", run, meta.Sequence.Stream), Body: page}
+				body, header := pagebody.Payload(page)
+				out := bus.Out{Subject: schema.SubjectPagesFetched, ID: fmt.Sprintf("reparse:%s:%d", run, meta.Sequence.Stream), Body: body, Header: header}
 				if err := pub.Publish(ctx, out, msg.Headers().Get(schema.HeaderTraceID)); err != nil {
 					return err
 				}
@@ -78,7 +89,14 @@ func reparse(ctx context.Context, js jetstream.JetStream, start time.Time, dryRu
 		return nil
 	})
 	if err != nil {
-		return sent, fmt.Errorf("read pages: %w", err)
+		return sent, expired, fmt.Errorf("read pages: %w", err)
 	}
-	return sent, nil
+	return sent, expired, nil
+}
+
+// hasBody reports whether the object store still holds a page's body. An
+// error looking counts as yes: the parser decides.
+func hasBody(ctx context.Context, bodies *pagebody.Store, ref string) bool {
+	ok, err := bodies.Has(ctx, ref)
+	return ok || err != nil
 }

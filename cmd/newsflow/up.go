@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/config"
 	"github.com/newsflow/newsflow/pkg/demosite"
 	"github.com/newsflow/newsflow/pkg/logging"
 	"github.com/newsflow/newsflow/pkg/natsserver"
@@ -115,7 +116,7 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		logOut = f
 	}
 	loggers := map[string]*zap.Logger{}
-	for _, name := range []string{"fetcher", "parser", "indexer", "newsflow"} {
+	for _, name := range []string{fetcher.Name, parser.Name, indexer.Name, "newsflow"} {
 		l, err := logging.NewTo(logOut, name, cfg.LogLevel)
 		if err != nil {
 			return err
@@ -152,39 +153,31 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	seeds = append(seeds, cfg.Seeds...)
 
-	env := map[string]string{
-		"NATS_URL":              natsURL,
-		"LOG_LEVEL":             cfg.LogLevel,
-		"FETCHER_HOST_RATE":     strconv.FormatFloat(cfg.HostRate, 'f', -1, 64),
-		"FETCHER_ALLOW_PRIVATE": strconv.FormatBool(cfg.AllowPrivate),
-		"PARSER_MAX_DEPTH":      strconv.Itoa(cfg.MaxDepth),
-		"INDEXER_STORE":         filepath.Join(cfg.DataDir, "newsflow.db"),
+	// The stages run in this process, configured as structs: each starts
+	// from its defaults, on the embedded server, without HTTP of its own
+	// but the indexer's API.
+	common := func(service string) config.Common {
+		c := config.DefaultCommon(service, "")
+		c.NATS.URL, c.LogLevel = natsURL, cfg.LogLevel
+		return c
 	}
-	getenv := func(httpAddr string) func(string) string {
-		return func(k string) string {
-			if k == "HTTP_ADDR" {
-				return httpAddr
-			}
-			return env[k]
-		}
-	}
-	fcfg, err := fetcher.LoadConfig(nil, getenv("off"))
-	if err != nil {
-		return fmt.Errorf("fetcher config: %w", err)
-	}
-	fcfg.Common.HTTPAddr = ""
-	pcfg, err := parser.LoadConfig(nil, getenv("off"))
-	if err != nil {
-		return fmt.Errorf("parser config: %w", err)
-	}
-	pcfg.Common.HTTPAddr = ""
-	icfg, err := indexer.LoadConfig(nil, getenv(cfg.APIAddr))
-	if err != nil {
-		return fmt.Errorf("indexer config: %w", err)
-	}
+	fcfg := fetcher.DefaultConfig()
+	fcfg.Common = common(fetcher.Name)
+	fcfg.HostRate, fcfg.AllowPrivate = cfg.HostRate, cfg.AllowPrivate
+	pcfg := parser.DefaultConfig()
+	pcfg.Common = common(parser.Name)
+	pcfg.MaxDepth = cfg.MaxDepth
+	icfg := indexer.DefaultConfig()
+	icfg.Common = common(indexer.Name)
 	icfg.Common.HTTPAddr = cfg.APIAddr
+	icfg.Store = filepath.Join(cfg.DataDir, "newsflow.db")
 	apiAddr := make(chan string, 1)
 	icfg.AddrOut = apiAddr
+	for name, validate := range map[string]func() error{fetcher.Name: fcfg.Validate, parser.Name: pcfg.Validate, indexer.Name: icfg.Validate} {
+		if err := validate(); err != nil {
+			return fmt.Errorf("%s config: %w", name, err)
+		}
+	}
 
 	var wg sync.WaitGroup
 	errc := make(chan error, 3)
@@ -198,9 +191,9 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}()
 	}
-	start("fetcher", func(ctx context.Context) error { return fetcher.Run(ctx, fcfg, loggers["fetcher"]) })
-	start("parser", func(ctx context.Context) error { return parser.Run(ctx, pcfg, loggers["parser"]) })
-	start("indexer", func(ctx context.Context) error { return indexer.Run(ctx, icfg, loggers["indexer"]) })
+	start(fetcher.Name, func(ctx context.Context) error { return fetcher.Run(ctx, fcfg, loggers[fetcher.Name]) })
+	start(parser.Name, func(ctx context.Context) error { return parser.Run(ctx, pcfg, loggers[parser.Name]) })
+	start(indexer.Name, func(ctx context.Context) error { return indexer.Run(ctx, icfg, loggers[indexer.Name]) })
 	defer wg.Wait()
 
 	var api string

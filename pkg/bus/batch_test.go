@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/bus"
@@ -22,6 +25,19 @@ func runBatch[In any](t *testing.T, r *bus.BatchRunner[In]) {
 	t.Cleanup(func() { cancel(); <-done })
 }
 
+// testDelivery is the delivery core of a test runner on h.
+func testDelivery(h *harness) bus.Delivery[string] {
+	return bus.Delivery[string]{
+		Stage:     "test",
+		Consumer:  h.cons,
+		Publisher: bus.NewPublisher(h.js),
+		Decode:    decodeString,
+		Retry:     bus.Retry{Base: 50 * time.Millisecond, Max: 100 * time.Millisecond},
+		Log:       zap.NewNop(),
+		Metrics:   bus.NewMetrics(nil),
+	}
+}
+
 func TestBatchRunnerHoldsBatchThroughStoreOutage(t *testing.T) {
 	// MaxDeliver 2 and AckWait 1s: an outage of 3s would dead-letter every
 	// message if the runner nakked or let AckWait expire.
@@ -32,23 +48,19 @@ func TestBatchRunnerHoldsBatchThroughStoreOutage(t *testing.T) {
 	down.Store(true)
 	var failures atomic.Int32
 	runBatch(t, &bus.BatchRunner[string]{
-		Stage:    "test",
-		Consumer: h.cons,
-		Decode:   decodeString,
-		Write: func(ctx context.Context, batch []string) error {
+		Delivery: testDelivery(h),
+		Write: func(ctx context.Context, batch []string) (bus.Report, error) {
 			if down.Load() {
 				failures.Add(1)
-				return errors.New("connection refused")
+				return bus.Report{}, errors.New("connection refused")
 			}
 			mu.Lock()
 			stored = append(stored, batch...)
 			mu.Unlock()
-			return nil
+			return bus.Report{}, nil
 		},
 		BatchSize: 10,
-		RetryBase: 50 * time.Millisecond,
-		RetryMax:  200 * time.Millisecond,
-		Log:       zap.NewNop(),
+		Hold:      bus.Retry{Base: 50 * time.Millisecond, Max: 200 * time.Millisecond},
 	})
 	for _, s := range []string{"a", "b", "c"} {
 		h.publish(t, s)
@@ -69,26 +81,23 @@ func TestBatchRunnerIsolatesPermanentFailures(t *testing.T) {
 	h := newHarness(t, 5*time.Second, 5)
 	var mu sync.Mutex
 	var stored []string
+	d := testDelivery(h)
+	d.Reject = func(r bus.Rejection[string]) []bus.Out {
+		return []bus.Out{{Subject: "out.rejected", Body: r.Reason}}
+	}
 	runBatch(t, &bus.BatchRunner[string]{
-		Stage:     "test",
-		Consumer:  h.cons,
-		Decode:    decodeString,
-		Publisher: bus.NewPublisher(h.js),
-		Reject: func(r bus.Rejection[string]) []bus.Out {
-			return []bus.Out{{Subject: "out.rejected", Body: r.Reason}}
-		},
-		Write: func(ctx context.Context, batch []string) error {
+		Delivery: d,
+		Write: func(ctx context.Context, batch []string) (bus.Report, error) {
 			if slices.Contains(batch, "poison") {
-				return bus.Permanent(errors.New("constraint violated"))
+				return bus.Report{}, bus.Permanent(errors.New("constraint violated"))
 			}
 			mu.Lock()
 			stored = append(stored, batch...)
 			mu.Unlock()
-			return nil
+			return bus.Report{}, nil
 		},
 		BatchSize: 10,
 		MaxWait:   500 * time.Millisecond,
-		Log:       zap.NewNop(),
 	})
 	for _, s := range []string{"a", "poison", "b", "bad-json"} {
 		h.publish(t, s)
@@ -100,5 +109,89 @@ func TestBatchRunnerIsolatesPermanentFailures(t *testing.T) {
 	slices.Sort(stored)
 	if !slices.Equal(stored, []string{"a", "b"}) {
 		t.Errorf("stored %v, want [a b]", stored)
+	}
+}
+
+// TestBatchRunnerRecoversPanics: a Write that panics on one input is
+// treated as a permanent failure of that input alone.
+func TestBatchRunnerRecoversPanics(t *testing.T) {
+	h := newHarness(t, 5*time.Second, 5)
+	var mu sync.Mutex
+	var stored []string
+	runBatch(t, &bus.BatchRunner[string]{
+		Delivery: testDelivery(h),
+		Write: func(ctx context.Context, batch []string) (bus.Report, error) {
+			if slices.Contains(batch, "poison") {
+				panic("driver bug")
+			}
+			mu.Lock()
+			stored = append(stored, batch...)
+			mu.Unlock()
+			return bus.Report{}, nil
+		},
+		BatchSize: 10,
+		MaxWait:   300 * time.Millisecond,
+	})
+	for _, s := range []string{"a", "poison", "b"} {
+		h.publish(t, s)
+	}
+	waitFor(t, "the dead letter", func() bool { return len(h.streamMsgs(t, "DL")) == 1 })
+	waitFor(t, "all settled", func() bool { p, a := h.pending(t); return p == 0 && a == 0 })
+	if dls := h.streamMsgs(t, "DL"); len(dls) != 1 || !strings.Contains(string(dls[0].Data), "panic: driver bug") {
+		t.Fatalf("dead letters %d, want one recording the panic", len(dls))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	slices.Sort(stored)
+	if !slices.Equal(stored, []string{"a", "b"}) {
+		t.Errorf("stored %v, want [a b]", stored)
+	}
+}
+
+// TestRunnersRetryUnrecordedRejections: when a rejection cannot be
+// recorded (no stream takes dead letters), both runners hand the message
+// back with a backoff and count the retry the same way; once the record
+// can be published the message is terminated.
+func TestRunnersRetryUnrecordedRejections(t *testing.T) {
+	type runner interface{ Run(context.Context) error }
+	tests := []struct {
+		name  string
+		build func(d bus.Delivery[string]) runner
+	}{
+		{name: "runner", build: func(d bus.Delivery[string]) runner {
+			return &bus.Runner[string]{Delivery: d, Handle: func(ctx context.Context, in string) ([]bus.Out, error) {
+				return nil, bus.Permanent(errors.New("bad input"))
+			}}
+		}},
+		{name: "batch runner", build: func(d bus.Delivery[string]) runner {
+			return &bus.BatchRunner[string]{Delivery: d, Write: func(ctx context.Context, batch []string) (bus.Report, error) {
+				return bus.Report{}, bus.Permanent(errors.New("bad input"))
+			}}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, 5*time.Second, 10)
+			if err := h.js.DeleteStream(t.Context(), "DL"); err != nil {
+				t.Fatal(err)
+			}
+			d := testDelivery(h)
+			r := tt.build(d)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { defer close(done); _ = r.Run(ctx) }()
+			t.Cleanup(func() { cancel(); <-done })
+			h.publish(t, "x")
+			retried := d.Metrics.Messages.WithLabelValues("test", "retried")
+			waitFor(t, "two counted retries", func() bool { return testutil.ToFloat64(retried) >= 2 })
+			if _, err := h.js.CreateStream(t.Context(), jetstream.StreamConfig{Name: "DL", Subjects: []string{"deadletter.>"}}); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the dead letter", func() bool { return len(h.streamMsgs(t, "DL")) == 1 })
+			waitFor(t, "termination", func() bool { p, a := h.pending(t); return p == 0 && a == 0 })
+			if got := testutil.ToFloat64(d.Metrics.Messages.WithLabelValues("test", "terminated")); got != 1 {
+				t.Errorf("terminated = %v, want 1", got)
+			}
+		})
 	}
 }

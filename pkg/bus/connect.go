@@ -42,7 +42,8 @@ type ConnOptions struct {
 }
 
 // Connect dials NATS with reconnects forever and returns the connection and
-// its JetStream context. Connection events are logged on log.
+// its JetStream context. It refuses a server older than MinServerVersion.
+// Connection events are logged on log.
 func Connect(ctx context.Context, o ConnOptions, log *zap.Logger) (*nats.Conn, jetstream.JetStream, error) {
 	if o.URL == "" {
 		return nil, nil, errors.New("connect: no NATS URL")
@@ -114,6 +115,11 @@ func Connect(ctx context.Context, o ConnOptions, log *zap.Logger) (*nats.Conn, j
 		case <-time.After(time.Second):
 		}
 	}
+	version := nc.ConnectedServerVersion()
+	if err := CheckServer(version); err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("connect %s: %w", redact(o.URL), err)
+	}
 	var jsOpts []jetstream.JetStreamOpt
 	if o.Timeout > 0 {
 		jsOpts = append(jsOpts, jetstream.WithDefaultTimeout(o.Timeout))
@@ -123,6 +129,9 @@ func Connect(ctx context.Context, o ConnOptions, log *zap.Logger) (*nats.Conn, j
 		nc.Close()
 		return nil, nil, fmt.Errorf("jetstream: %w", err)
 	}
+	f := ServerFeatures(version)
+	log.Info("nats connected", zap.String("server", nc.ConnectedUrlRedacted()), zap.String("server_version", version),
+		zap.Bool("term_reason", f.TermReason))
 	return nc, js, nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/newsflow/newsflow/pkg/schema"
 )
 
 // permanentError marks an error that no retry can fix.
@@ -50,11 +52,27 @@ func RetryAfter(err error, d time.Duration) error {
 	return &retryAfterError{err, d}
 }
 
-// retryDelay returns the delay asked for by RetryAfter, if any.
-func retryDelay(err error) (time.Duration, bool) {
+// RetryDelay returns the delay err asks for with RetryAfter, if any.
+func RetryDelay(err error) (time.Duration, bool) {
 	var r *retryAfterError
 	if errors.As(err, &r) {
 		return r.after, true
 	}
 	return 0, false
+}
+
+// rejectClass is the metric label of an undecodable payload's error.
+func rejectClass(err error) string {
+	var fe *schema.FieldError
+	switch {
+	case errors.Is(err, schema.ErrEmpty):
+		return "empty"
+	case errors.Is(err, schema.ErrMalformed):
+		return "malformed"
+	case errors.Is(err, schema.ErrVersion):
+		return "version"
+	case errors.As(err, &fe):
+		return "invalid_" + fe.Field
+	}
+	return "other"
 }

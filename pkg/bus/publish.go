@@ -33,6 +33,13 @@ type Publisher struct {
 // NewPublisher returns a Publisher on js.
 func NewPublisher(js jetstream.JetStream) *Publisher { return &Publisher{js: js} }
 
+// Features returns what the connected server understands. They are
+// read at each call: a client may reconnect to another server of a
+// cluster being upgraded.
+func (p *Publisher) Features() Features {
+	return ServerFeatures(p.js.Conn().ConnectedServerVersion())
+}
+
 // Publish sends one output with its Nats-Msg-Id and trace header. It returns
 // an error wrapping the JetStream error (for instance a full work queue), so
 // the caller can retry.
@@ -135,4 +142,26 @@ func encode(body any) ([]byte, error) {
 	default:
 		return json.Marshal(body)
 	}
+}
+
+// publishAll publishes a message's outputs in order and counts them; an
+// output without an ID gets idPrefix:index, deterministic per input
+// message, so a redelivery publishes no duplicate.
+func publishAll(ctx context.Context, p *Publisher, m *Metrics, stage string, outs []Out, traceID, idPrefix string) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	for i := range outs {
+		if outs[i].ID == "" {
+			outs[i].ID = fmt.Sprintf("%s:%d", idPrefix, i)
+		}
+	}
+	if err := p.PublishAll(ctx, outs, traceID); err != nil {
+		m.PublishErrors.WithLabelValues(stage, outs[0].Subject).Inc()
+		return err
+	}
+	for _, o := range outs {
+		m.Published.WithLabelValues(stage, o.Subject).Inc()
+	}
+	return nil
 }

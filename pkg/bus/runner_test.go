@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/bus"
@@ -119,18 +120,20 @@ func decodeString(data []byte) (string, error) {
 
 func newRunner(h *harness, handle bus.Handler[string]) *bus.Runner[string] {
 	return &bus.Runner[string]{
-		Stage:     "test",
-		Consumer:  h.cons,
-		Publisher: bus.NewPublisher(h.js),
-		Decode:    decodeString,
-		Handle:    handle,
-		Reject: func(r bus.Rejection[string]) []bus.Out {
-			return []bus.Out{{Subject: "out.rejected", Body: map[string]string{"fate": r.Fate.String(), "reason": r.Reason}}}
+		Delivery: bus.Delivery[string]{
+			Stage:     "test",
+			Consumer:  h.cons,
+			Publisher: bus.NewPublisher(h.js),
+			Decode:    decodeString,
+			Reject: func(r bus.Rejection[string]) []bus.Out {
+				return []bus.Out{{Subject: "out.rejected", Body: map[string]string{"fate": r.Fate.String(), "reason": r.Reason}}}
+			},
+			Retry:   bus.Retry{Base: 50 * time.Millisecond, Max: 100 * time.Millisecond},
+			Log:     zap.NewNop(),
+			Metrics: bus.NewMetrics(nil),
 		},
-		RetryBase: 50 * time.Millisecond,
-		RetryMax:  100 * time.Millisecond,
-		Workers:   2,
-		Log:       zap.NewNop(),
+		Handle:  handle,
+		Workers: 2,
 	}
 }
 
@@ -315,5 +318,41 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 		if d < base*3/4 || d > base*5/4 {
 			t.Errorf("Backoff(%d) = %v, want within 25%% of %v", attempt, d, base)
 		}
+	}
+}
+
+// TestRunnerTerminatesOnce: a rejected message is terminated for good on
+// any supported server. nats-server before 2.10.4 ignores a terminate
+// that carries a reason and redelivers the message every AckWait until
+// MaxDeliver; the runner must send a plain terminate there. Run against
+// such a server with NEWSFLOW_TEST_NATS_SERVER=/usr/sbin/nats-server.
+func TestRunnerTerminatesOnce(t *testing.T) {
+	h := newHarness(t, 500*time.Millisecond, 5)
+	var decodes atomic.Int32
+	r := newRunner(h, func(ctx context.Context, in string) ([]bus.Out, error) {
+		return nil, bus.Permanent(errors.New("no retry helps"))
+	})
+	r.Decode = func(data []byte) (string, error) {
+		decodes.Add(1)
+		return decodeString(data)
+	}
+	run(t, r)
+	for _, give := range []string{"bad 1", "bad 2", "permanent"} {
+		h.publish(t, give)
+	}
+	waitFor(t, "three dead letters", func() bool { return len(h.streamMsgs(t, "DL")) == 3 })
+	time.Sleep(2 * time.Second) // four AckWaits: a redelivery would show by now
+	if n := decodes.Load(); n != 3 {
+		t.Errorf("%d deliveries of 3 rejected messages, want 3 (each terminated once)", n)
+	}
+	info, err := h.cons.Info(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.NumAckPending != 0 || info.NumRedelivered != 0 || info.NumPending != 0 {
+		t.Errorf("consumer: %d ack pending, %d redelivered, %d pending; want none", info.NumAckPending, info.NumRedelivered, info.NumPending)
+	}
+	if got := testutil.ToFloat64(r.Metrics.Messages.WithLabelValues("test", "terminated")); got != 3 {
+		t.Errorf("terminated = %v, want 3", got)
 	}
 }

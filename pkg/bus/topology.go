@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -234,54 +235,128 @@ func (t Topology) Consumers() map[string]StageConsumer {
 	return consumers
 }
 
-// EnsureStreams creates the streams of the pipeline that are missing and
-// updates those that differ from t. It is idempotent, so every service
-// calls it at start; streams already in shape are only read, which a user
-// without stream-admin rights may do.
+// ErrStreamMissing is wrapped by EnsureStreams's error for a stream of
+// the pipeline that does not exist and could not be created (in
+// production an admin identity provisions the streams; a service may lack
+// the permission to).
+var ErrStreamMissing = errors.New("missing")
+
+// NotUpdatedError is EnsureStreams's error when every stream exists but
+// some differ from the topology and could not be updated, for want of
+// permission or of an answer. The pipeline can run on them as they are:
+// callers report it and go on.
+type NotUpdatedError struct {
+	// Streams and how each differs ("CRAWL: replicas, max_age").
+	Streams []string
+	Err     error
+}
+
+func (e *NotUpdatedError) Error() string {
+	return fmt.Sprintf("streams not updated (%s): %v", strings.Join(e.Streams, "; "), e.Err)
+}
+
+func (e *NotUpdatedError) Unwrap() error { return e.Err }
+
+// EnsureStreams makes every stream of the pipeline exist with the
+// topology's configuration: it looks each up, creates a missing one and
+// updates one that differs, so an identity without STREAM.CREATE and
+// STREAM.UPDATE permissions starts at once on streams provisioned for it.
+// It is idempotent; every service calls it at start.
+//
+// It returns an error wrapping ErrStreamMissing that names the first
+// stream that does not exist and could not be created; the server's
+// error when it refused a configuration; or a *NotUpdatedError when all
+// exist but some could not be brought up to date.
 func EnsureStreams(ctx context.Context, js jetstream.JetStream, t Topology) error {
+	f := ServerFeatures(js.Conn().ConnectedServerVersion())
+	var stale *NotUpdatedError
 	for _, cfg := range t.Streams() {
-		if err := ensureStream(ctx, js, cfg); err != nil {
+		diff, err := ensureStream(ctx, js, cfg, f)
+		if err != nil {
 			return err
 		}
+		if diff.err != nil {
+			if stale == nil {
+				stale = &NotUpdatedError{Err: diff.err}
+			}
+			stale.Streams = append(stale.Streams, cfg.Name+": "+strings.Join(diff.fields, ", "))
+		}
+	}
+	if stale != nil {
+		return stale
 	}
 	return nil
 }
 
-func ensureStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) error {
-	// Look first: a stream already in shape needs no write, so a service
-	// whose user may not create or update streams (deploy/nats: only the
-	// admin may, through newsflow setup) starts on a prepared bus.
-	s, err := js.Stream(ctx, cfg.Name)
-	switch {
-	case err == nil && sameStream(s.CachedInfo().Config, cfg):
-		return nil
-	case err == nil:
-		if _, err = js.UpdateStream(ctx, cfg); err != nil {
-			return fmt.Errorf("stream %s differs from the topology and cannot be updated (run newsflow setup as the admin): %w", cfg.Name, err)
-		}
-	case errors.Is(err, jetstream.ErrStreamNotFound):
-		if _, err = js.CreateStream(ctx, cfg); err != nil {
-			return fmt.Errorf("stream %s is missing and cannot be created (run newsflow setup as the admin): %w", cfg.Name, err)
-		}
-	default:
-		return fmt.Errorf("stream %s: %w", cfg.Name, err)
-	}
-	return nil
+// staleness is how an existing stream differs from its configuration,
+// when it could not be updated.
+type staleness struct {
+	fields []string
+	err    error
 }
 
-// sameStream says whether the server's configuration have already holds
-// every setting of want. Limits left at zero in want match the server's
-// "unlimited" (-1 or 0).
-func sameStream(have, want jetstream.StreamConfig) bool {
-	limit := func(h, w int64) bool { return h == w || (w <= 0 && h <= 0) }
-	return slices.Equal(slices.Sorted(slices.Values(have.Subjects)), slices.Sorted(slices.Values(want.Subjects))) &&
-		have.Description == want.Description &&
-		have.Retention == want.Retention && have.Discard == want.Discard &&
-		limit(have.MaxMsgs, want.MaxMsgs) && limit(have.MaxBytes, want.MaxBytes) &&
-		limit(int64(have.MaxMsgSize), int64(want.MaxMsgSize)) &&
-		have.MaxAge == want.MaxAge && have.Duplicates == want.Duplicates &&
-		have.Storage == want.Storage && have.Replicas == want.Replicas &&
-		have.Compression == want.Compression
+func ensureStream(ctx context.Context, js jetstream.JetStream, want jetstream.StreamConfig, f Features) (staleness, error) {
+	s, err := js.Stream(ctx, want.Name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		if _, err = js.CreateStream(ctx, want); err == nil {
+			return staleness{}, nil
+		}
+		// Another service may have created it meanwhile (the server then
+		// answers "already in use" or "subjects overlap"): compare with it.
+		var lookErr error
+		if s, lookErr = js.Stream(ctx, want.Name); lookErr != nil {
+			return staleness{}, fmt.Errorf("stream %s: %w, and creating it failed (where services may not create streams, run newsflow setup as the admin): %w", want.Name, ErrStreamMissing, err)
+		}
+		err = nil
+	}
+	if err != nil {
+		return staleness{}, fmt.Errorf("stream %s: %w", want.Name, err)
+	}
+	fields := streamDrift(want, s.CachedInfo().Config, f)
+	if len(fields) == 0 {
+		return staleness{}, nil
+	}
+	if _, err := js.UpdateStream(ctx, want); err != nil {
+		var refused *jetstream.APIError
+		if errors.As(err, &refused) {
+			return staleness{}, fmt.Errorf("stream %s: update %s (run newsflow setup as the admin): %w", want.Name, strings.Join(fields, ", "), err)
+		}
+		return staleness{fields: fields, err: err}, nil
+	}
+	return staleness{}, nil
+}
+
+// streamDrift lists the settings, among those the topology sets, in
+// which have differs from want. The server stores "no limit" as -1 where
+// the configuration says 0.
+func streamDrift(want, have jetstream.StreamConfig, f Features) []string {
+	unlimited := func(n int64) int64 {
+		if n == 0 {
+			return -1
+		}
+		return n
+	}
+	var diff []string
+	check := func(name string, same bool) {
+		if !same {
+			diff = append(diff, name)
+		}
+	}
+	check("description", want.Description == have.Description)
+	check("subjects", slices.Equal(slices.Sorted(slices.Values(want.Subjects)), slices.Sorted(slices.Values(have.Subjects))))
+	check("retention", want.Retention == have.Retention)
+	check("discard", want.Discard == have.Discard)
+	check("max_msgs", unlimited(want.MaxMsgs) == unlimited(have.MaxMsgs))
+	check("max_bytes", unlimited(want.MaxBytes) == unlimited(have.MaxBytes))
+	check("max_msg_size", unlimited(int64(want.MaxMsgSize)) == unlimited(int64(have.MaxMsgSize)))
+	check("max_age", want.MaxAge == have.MaxAge)
+	check("duplicates", want.Duplicates == have.Duplicates)
+	check("storage", want.Storage == have.Storage)
+	check("replicas", max(want.Replicas, 1) == max(have.Replicas, 1))
+	if f.Compression {
+		check("compression", want.Compression == have.Compression)
+	}
+	return diff
 }
 
 // EnsureConsumer creates or updates the durable consumer named name (one of

@@ -2,8 +2,12 @@ package bus_test
 
 import (
 	"errors"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/bus"
@@ -62,5 +66,52 @@ func TestCrawlQueueRefusesWhenFull(t *testing.T) {
 	var apiErr *jetstream.APIError
 	if err == nil || !errors.As(err, &apiErr) {
 		t.Fatalf("third publish to a full work queue: err = %v, want a JetStream API error", err)
+	}
+}
+
+// TestEnsureStreamsChangesOnlyWhatDiffers: once the streams are as the
+// topology says, starting again sends no create or update (an identity
+// without those permissions starts at once); a changed setting is
+// updated.
+func TestEnsureStreamsChangesOnlyWhatDiffers(t *testing.T) {
+	s := bustest.Server(t)
+	nc, js := bustest.Connect(t, s)
+	ctx := t.Context()
+	var changes atomic.Int32
+	sub, err := nc.Subscribe("$JS.API.STREAM.*.*", func(m *nats.Msg) {
+		if strings.HasPrefix(m.Subject, "$JS.API.STREAM.CREATE.") || strings.HasPrefix(m.Subject, "$JS.API.STREAM.UPDATE.") {
+			changes.Add(1)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sub.Unsubscribe() })
+	if err := bus.EnsureStreams(ctx, js, bus.Topology{}); err != nil {
+		t.Fatal(err)
+	}
+	settled := func(want int32) {
+		t.Helper()
+		_ = nc.Flush()
+		time.Sleep(100 * time.Millisecond)
+		if got := changes.Load(); got != want {
+			t.Errorf("%d stream creates and updates, want %d", got, want)
+		}
+	}
+	settled(5)
+	if err := bus.EnsureStreams(ctx, js, bus.Topology{}); err != nil {
+		t.Fatal(err)
+	}
+	settled(5)
+	if err := bus.EnsureStreams(ctx, js, bus.Topology{PagesMaxAge: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	settled(6)
+	pages, err := js.Stream(ctx, schema.StreamPages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pages.CachedInfo().Config.MaxAge; got != time.Hour {
+		t.Errorf("PAGES max age %v after the update, want 1h", got)
 	}
 }

@@ -53,6 +53,23 @@ func WithSequence(ctx context.Context, seq uint64) context.Context {
 	return context.WithValue(ctx, seqKey{}, seq)
 }
 
+type lastKey struct{}
+
+// LastAttempt reports whether the message being handled is on its last
+// delivery (the consumer's MaxDeliver): a transient error now dead-letters
+// it, so a stage that must record every input records a terminal result
+// instead. False outside a runner.
+func LastAttempt(ctx context.Context) bool {
+	last, _ := ctx.Value(lastKey{}).(bool)
+	return last
+}
+
+// WithLastAttempt returns ctx saying whether this is the message's last
+// delivery, for tests of handlers.
+func WithLastAttempt(ctx context.Context, last bool) context.Context {
+	return context.WithValue(ctx, lastKey{}, last)
+}
+
 // streamTraceID is the trace id of a message that arrived without one
 // (a plain `nats pub`): derived from its stream position, so every
 // redelivery carries the same id.

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/newsflow/newsflow/pkg/logging"
 	"github.com/newsflow/newsflow/pkg/ops"
@@ -31,16 +32,38 @@ type Service[C any] struct {
 }
 
 // Main runs the service until SIGINT or SIGTERM and exits: 0 on a clean
-// shutdown or -h, 1 with the error on stderr otherwise.
+// shutdown or -h, 1 otherwise, with the error as one JSON log line on
+// stderr (a `jq` over the logs keeps working).
 func Main[C any](s Service[C]) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := Run(ctx, s, os.Args[1:], os.Getenv, os.Stderr)
 	stop()
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", s.Name, err)
+		Fatal(os.Stderr, s.Name, err)
 		os.Exit(1)
 	}
 }
+
+// Fatal writes err as the one log line of a service that cannot go on:
+// level "fatal", message "exit".
+func Fatal(w io.Writer, service string, err error) {
+	log, lerr := logging.NewTo(w, service, "info")
+	if lerr != nil {
+		fmt.Fprintf(w, "%s: %v\n", service, err)
+		return
+	}
+	// The caller exits: zap must not (its own fatal hook would skip the
+	// caller's deferred work).
+	noStack := zap.AddStacktrace(zap.LevelEnablerFunc(func(zapcore.Level) bool { return false }))
+	if ce := log.WithOptions(zap.WithFatalHook(returnHook{}), noStack).Check(zapcore.FatalLevel, "exit"); ce != nil {
+		ce.Write(zap.Error(err))
+	}
+}
+
+// returnHook lets a fatal entry return after it is written.
+type returnHook struct{}
+
+func (returnHook) OnWrite(*zapcore.CheckedEntry, []zapcore.Field) {}
 
 // Run is Main without the exit: `healthcheck URL` probes URL; anything else
 // loads the configuration, builds the logger on logOut and runs the service.

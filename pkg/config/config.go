@@ -40,25 +40,36 @@ func (e Env) String(key, def string) string {
 	return def
 }
 
+// DefaultNATSURL is the NATS server a service connects to by default.
+const DefaultNATSURL = "nats://127.0.0.1:4222"
+
+// DefaultCommon returns the shared settings of service when neither flags
+// nor the environment say otherwise; httpAddr is its HTTP listener ("" for
+// none). Code that runs services in process (newsflow up) starts from it.
+func DefaultCommon(service, httpAddr string) Common {
+	return Common{NATS: bus.ConnOptions{URL: DefaultNATSURL, Name: service}, Replicas: 1, LogLevel: "info", HTTPAddr: httpAddr}
+}
+
 // RegisterCommon defines the shared flags on fs with defaults from getenv and
 // returns the struct they fill when fs is parsed. defaultHTTP is the
 // service's default HTTP_ADDR.
 func RegisterCommon(fs *flag.FlagSet, getenv func(string) string, service, defaultHTTP string) *Common {
 	env := Env(getenv)
+	d := DefaultCommon(service, defaultHTTP)
 	c := &Common{NATS: bus.ConnOptions{Name: service}}
 	RegisterNATS(fs, getenv, &c.NATS)
-	replicas, err := env.Int("NATS_REPLICAS", 1)
+	replicas, err := env.Int("NATS_REPLICAS", d.Replicas)
 	if err != nil {
 		c.envErr = err
 	}
 	fs.IntVar(&c.Replicas, "nats-replicas", replicas, "replicas of each stream when this service creates it (env NATS_REPLICAS)")
-	ackWait, err := env.Duration("NATS_ACK_WAIT", 0)
+	ackWait, err := env.Duration("NATS_ACK_WAIT", d.AckWait)
 	if err != nil {
 		c.envErr = err
 	}
 	fs.DurationVar(&c.AckWait, "ack-wait", ackWait, "override the stage consumer's AckWait, e.g. 5s (env NATS_ACK_WAIT; default: the stage's own)")
-	fs.StringVar(&c.LogLevel, "log-level", env.String("LOG_LEVEL", "info"), "log level: debug, info, warn, error (env LOG_LEVEL)")
-	fs.StringVar(&c.HTTPAddr, "http-addr", env.String("HTTP_ADDR", defaultHTTP), "HTTP listen address for health, metrics (and API); \"off\" disables it (env HTTP_ADDR)")
+	fs.StringVar(&c.LogLevel, "log-level", env.String("LOG_LEVEL", d.LogLevel), "log level: debug, info, warn, error (env LOG_LEVEL)")
+	fs.StringVar(&c.HTTPAddr, "http-addr", env.String("HTTP_ADDR", d.HTTPAddr), "HTTP listen address for health, metrics (and API); \"off\" disables it (env HTTP_ADDR)")
 	return c
 }
 

@@ -52,3 +52,17 @@ func TestRegisterCommon(t *testing.T) {
 		})
 	}
 }
+
+func TestDefaultCommonIsWhatRegisterCommonGives(t *testing.T) {
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	c := RegisterCommon(fs, func(string) string { return "" }, "svc", ":9")
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if d := DefaultCommon("svc", ":9"); *c != d {
+		t.Errorf("RegisterCommon with no flags and no environment = %+v, DefaultCommon = %+v", *c, d)
+	}
+}

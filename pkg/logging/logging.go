@@ -1,6 +1,9 @@
 // Package logging builds the one zap logger shape every Newsflow binary uses:
 // JSON lines with "ts" (RFC 3339), "level", "msg", "service" and snake_case
-// fields from a small shared set (see the Key constants).
+// fields from a small shared set (see the Key constants). A line about one
+// message of a stage carries "stage"; "service" is left off a line whose
+// stage has the service's name (the fetcher binary's fetcher stage), so
+// the two never repeat each other.
 //
 // It depends only on zap.
 package logging
@@ -23,7 +26,7 @@ const (
 	KeyHost    = "host"
 	KeyStatus  = "status"
 	KeyAttempt = "attempt"
-	KeyTook    = "took"
+	KeyTookMS  = "took_ms" // a number of milliseconds
 	KeyBytes   = "bytes"
 	KeyTraceID = "trace_id"
 	KeyOutcome = "outcome"
@@ -55,5 +58,37 @@ func NewTo(w io.Writer, service, level string) (*zap.Logger, error) {
 		EncodeDuration: zapcore.StringDurationEncoder,
 	})
 	core := zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), lvl)
-	return zap.New(core, zap.AddStacktrace(zapcore.DPanicLevel)).With(zap.String(KeyService, service)), nil
+	return zap.New(serviceCore{Core: core, service: service}, zap.AddStacktrace(zapcore.DPanicLevel)), nil
+}
+
+// serviceCore adds the service field to every line written, except on a
+// logger narrowed to a stage of the same name.
+type serviceCore struct {
+	zapcore.Core
+	service string
+	omit    bool
+}
+
+func (c serviceCore) With(fields []zapcore.Field) zapcore.Core {
+	omit := c.omit
+	for _, f := range fields {
+		if f.Key == KeyStage && f.Type == zapcore.StringType && f.String == c.service {
+			omit = true
+		}
+	}
+	return serviceCore{Core: c.Core.With(fields), service: c.service, omit: omit}
+}
+
+func (c serviceCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if c.Enabled(e.Level) {
+		return ce.AddCore(e, c)
+	}
+	return ce
+}
+
+func (c serviceCore) Write(e zapcore.Entry, fields []zapcore.Field) error {
+	if !c.omit {
+		fields = append([]zapcore.Field{zap.String(KeyService, c.service)}, fields...)
+	}
+	return c.Core.Write(e, fields)
 }

@@ -16,7 +16,7 @@ func TestNewToWritesJSONWithSharedKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	log.Debug("hidden")
-	log.Info("fetched", zap.String(KeyTraceID, "abc"), zap.Duration(KeyTook, 1500*time.Millisecond))
+	log.Info("fetched", zap.String(KeyTraceID, "abc"), zap.Float64(KeyTookMS, 1500))
 	_ = log.Sync()
 
 	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
@@ -27,7 +27,7 @@ func TestNewToWritesJSONWithSharedKeys(t *testing.T) {
 	if err := json.Unmarshal(lines[0], &got); err != nil {
 		t.Fatalf("not JSON: %v: %s", err, lines[0])
 	}
-	for key, want := range map[string]any{"service": "fetcher", "msg": "fetched", "level": "info", "trace_id": "abc", "took": "1.5s"} {
+	for key, want := range map[string]any{"service": "fetcher", "msg": "fetched", "level": "info", "trace_id": "abc", "took_ms": 1500.0} {
 		if got[key] != want {
 			t.Errorf("%s = %v, want %v", key, got[key], want)
 		}
@@ -40,5 +40,42 @@ func TestNewToWritesJSONWithSharedKeys(t *testing.T) {
 func TestNewRejectsUnknownLevel(t *testing.T) {
 	if _, err := New("x", "loud"); err == nil {
 		t.Fatal("want an error for an unknown level")
+	}
+}
+
+// TestServiceAndStageDoNotRepeat: a line of the fetcher binary's fetcher
+// stage says stage once; a stage of another name, in the all-in-one
+// process, keeps both.
+func TestServiceAndStageDoNotRepeat(t *testing.T) {
+	tests := []struct {
+		service, stage string
+		want           map[string]any
+	}{
+		{service: "fetcher", stage: "fetcher", want: map[string]any{"stage": "fetcher"}},
+		{service: "newsflow", stage: "parser", want: map[string]any{"service": "newsflow", "stage": "parser"}},
+		{service: "indexer", want: map[string]any{"service": "indexer"}},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		log, err := NewTo(&buf, tt.service, "info")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.stage != "" {
+			log = log.With(zap.String(KeyStage, tt.stage))
+		}
+		log.With(zap.String(KeyURL, "https://a.example/")).Info("fetched")
+		var got map[string]any
+		if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+			t.Fatalf("not JSON: %v: %s", err, buf.Bytes())
+		}
+		for _, key := range []string{"service", "stage"} {
+			if got[key] != tt.want[key] {
+				t.Errorf("%s/%s: %s = %v, want %v (line %s)", tt.service, tt.stage, key, got[key], tt.want[key], buf.Bytes())
+			}
+		}
+		if got["url"] != "https://a.example/" {
+			t.Errorf("url lost: %s", buf.Bytes())
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/config"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/services/fetcher/internal/guard"
 )
 
@@ -58,7 +59,7 @@ type Config struct {
 	// page, and a seed, may be fetched again (FETCHER_RECRAWL_FEEDS,
 	// FETCHER_RECRAWL_SEEDS).
 	RecrawlFeeds, RecrawlSeeds time.Duration
-	// InlineMax is the largest compressed body carried in the message;
+	// InlineMax is the largest encoded body carried in the message;
 	// larger ones go to the object store (FETCHER_INLINE_MAX).
 	InlineMax int
 
@@ -68,16 +69,45 @@ type Config struct {
 	Dial     func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
+// Name is the fetcher's service name: its logger, NATS client and flag set.
+const Name = "fetcher"
+
+// DefaultConfig returns the configuration of a fetcher when neither flags
+// nor the environment say otherwise.
+func DefaultConfig() Config {
+	return Config{
+		Common:           config.DefaultCommon(Name, ":8081"),
+		HostRate:         1,
+		UserAgent:        DefaultUserAgent,
+		Workers:          16,
+		MaxBody:          pagebody.DefaultPage,
+		MaxListingBody:   pagebody.DefaultListing,
+		Timeout:          30 * time.Second,
+		ConnectTimeout:   10 * time.Second,
+		FirstByteTimeout: 15 * time.Second,
+		MaxRedirects:     10,
+		MaxCrawlDelay:    30 * time.Second,
+		MaxHostWait:      30 * time.Second,
+		HostWaiters:      4,
+		RobotsTTL:        24 * time.Hour,
+		SeenTTL:          30 * 24 * time.Hour,
+		RecrawlFeeds:     time.Minute,
+		RecrawlSeeds:     30 * time.Minute,
+		InlineMax:        pagebody.DefaultInline,
+	}
+}
+
 // LoadConfig reads flags from args with defaults from getenv. It returns
 // flag.ErrHelp for -h.
 func LoadConfig(args []string, getenv func(string) string) (Config, error) {
-	fs := flag.NewFlagSet("fetcher", flag.ContinueOnError)
+	fs := flag.NewFlagSet(Name, flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: fetcher [flags]\n\nFetches crawl.urls politely and publishes pages.fetched and crawl.outcome.\nEvery flag defaults to the environment variable named in its description.\n\n")
 		fs.PrintDefaults()
 	}
 	var cfg Config
-	common := config.RegisterCommon(fs, getenv, "fetcher", ":8081")
+	d := DefaultConfig()
+	common := config.RegisterCommon(fs, getenv, Name, d.Common.HTTPAddr)
 	env := config.Env(getenv)
 	var errs []error
 	num := func(key string, def float64) float64 {
@@ -100,26 +130,26 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 		return v
 	}
-	fs.Float64Var(&cfg.HostRate, "host-rate", num("FETCHER_HOST_RATE", 1), "requests per second per host, across all fetcher replicas (env FETCHER_HOST_RATE)")
-	fs.BoolVar(&cfg.AllowPrivate, "allow-private", boolean("FETCHER_ALLOW_PRIVATE", false), "switch off the guard against private, loopback and metadata addresses (demo and tests only) (env FETCHER_ALLOW_PRIVATE)")
-	fs.StringVar(&cfg.UserAgent, "user-agent", env.String("FETCHER_USER_AGENT", DefaultUserAgent), "User-Agent sent; its product token is matched against robots.txt (env FETCHER_USER_AGENT)")
-	fs.IntVar(&cfg.Workers, "workers", integer("FETCHER_WORKERS", 16), "fetches at once (env FETCHER_WORKERS)")
+	fs.Float64Var(&cfg.HostRate, "host-rate", num("FETCHER_HOST_RATE", d.HostRate), "requests per second per host, across all fetcher replicas (env FETCHER_HOST_RATE)")
+	fs.BoolVar(&cfg.AllowPrivate, "allow-private", boolean("FETCHER_ALLOW_PRIVATE", d.AllowPrivate), "switch off the guard against private, loopback and metadata addresses (demo and tests only) (env FETCHER_ALLOW_PRIVATE)")
+	fs.StringVar(&cfg.UserAgent, "user-agent", env.String("FETCHER_USER_AGENT", d.UserAgent), "User-Agent sent; its product token is matched against robots.txt (env FETCHER_USER_AGENT)")
+	fs.IntVar(&cfg.Workers, "workers", integer("FETCHER_WORKERS", d.Workers), "fetches at once (env FETCHER_WORKERS)")
 	var maxBody int
-	fs.IntVar(&maxBody, "max-body", integer("FETCHER_MAX_BODY", 5<<20), "largest body in bytes, after decompression (env FETCHER_MAX_BODY)")
+	fs.IntVar(&maxBody, "max-body", integer("FETCHER_MAX_BODY", int(d.MaxBody)), fmt.Sprintf("largest body in bytes, after decompression; at most %d, what the parser reads (env FETCHER_MAX_BODY)", pagebody.MaxPage))
 	var maxListing int
-	fs.IntVar(&maxListing, "max-listing-body", integer("FETCHER_MAX_LISTING_BODY", 50<<20), "largest body in bytes of a feed or sitemap, after decompression; the parser reads up to 64 MiB (env FETCHER_MAX_LISTING_BODY)")
-	fs.DurationVar(&cfg.Timeout, "timeout", dur("FETCHER_TIMEOUT", 30*time.Second), "total time of one fetch, redirects and body included (env FETCHER_TIMEOUT)")
-	fs.DurationVar(&cfg.ConnectTimeout, "connect-timeout", dur("FETCHER_CONNECT_TIMEOUT", 10*time.Second), "TCP and TLS connect timeout (env FETCHER_CONNECT_TIMEOUT)")
-	fs.DurationVar(&cfg.FirstByteTimeout, "first-byte-timeout", dur("FETCHER_FIRST_BYTE_TIMEOUT", 15*time.Second), "wait for response headers (env FETCHER_FIRST_BYTE_TIMEOUT)")
-	fs.IntVar(&cfg.MaxRedirects, "max-redirects", integer("FETCHER_MAX_REDIRECTS", 10), "redirects followed per fetch (env FETCHER_MAX_REDIRECTS)")
-	fs.DurationVar(&cfg.MaxCrawlDelay, "max-crawl-delay", dur("FETCHER_MAX_CRAWL_DELAY", 30*time.Second), "cap on a robots.txt Crawl-delay (env FETCHER_MAX_CRAWL_DELAY)")
-	fs.DurationVar(&cfg.MaxHostWait, "max-host-wait", dur("FETCHER_MAX_HOST_WAIT", 30*time.Second), "longest in-process wait for a host's slot; longer waits are redelivered later (env FETCHER_MAX_HOST_WAIT)")
-	fs.IntVar(&cfg.HostWaiters, "host-waiters", integer("FETCHER_HOST_WAITERS", 4), "fetches of this process waiting on one host at most (env FETCHER_HOST_WAITERS)")
-	fs.DurationVar(&cfg.RobotsTTL, "robots-ttl", dur("FETCHER_ROBOTS_TTL", 24*time.Hour), "robots.txt cache expiry, at most 24h (env FETCHER_ROBOTS_TTL)")
-	fs.DurationVar(&cfg.SeenTTL, "seen-ttl", dur("FETCHER_SEEN_TTL", 30*24*time.Hour), "how long a URL stays in the seen-set (env FETCHER_SEEN_TTL)")
-	fs.DurationVar(&cfg.RecrawlFeeds, "recrawl-feeds", dur("FETCHER_RECRAWL_FEEDS", time.Minute), "how soon a feed, sitemap or registered page may be fetched again (env FETCHER_RECRAWL_FEEDS)")
-	fs.DurationVar(&cfg.RecrawlSeeds, "recrawl-seeds", dur("FETCHER_RECRAWL_SEEDS", 30*time.Minute), "how soon a seed (depth 0) may be fetched again (env FETCHER_RECRAWL_SEEDS)")
-	fs.IntVar(&cfg.InlineMax, "inline-max", integer("FETCHER_INLINE_MAX", 512<<10), "largest compressed body sent inside a message; larger bodies go to the object store (env FETCHER_INLINE_MAX)")
+	fs.IntVar(&maxListing, "max-listing-body", integer("FETCHER_MAX_LISTING_BODY", int(d.MaxListingBody)), fmt.Sprintf("largest body in bytes of a feed or sitemap, after decompression, at most %d; the parser reads its first %d (env FETCHER_MAX_LISTING_BODY)", pagebody.MaxListing, pagebody.ListingRead))
+	fs.DurationVar(&cfg.Timeout, "timeout", dur("FETCHER_TIMEOUT", d.Timeout), "total time of one fetch, redirects and body included (env FETCHER_TIMEOUT)")
+	fs.DurationVar(&cfg.ConnectTimeout, "connect-timeout", dur("FETCHER_CONNECT_TIMEOUT", d.ConnectTimeout), "TCP and TLS connect timeout (env FETCHER_CONNECT_TIMEOUT)")
+	fs.DurationVar(&cfg.FirstByteTimeout, "first-byte-timeout", dur("FETCHER_FIRST_BYTE_TIMEOUT", d.FirstByteTimeout), "wait for response headers (env FETCHER_FIRST_BYTE_TIMEOUT)")
+	fs.IntVar(&cfg.MaxRedirects, "max-redirects", integer("FETCHER_MAX_REDIRECTS", d.MaxRedirects), "redirects followed per fetch (env FETCHER_MAX_REDIRECTS)")
+	fs.DurationVar(&cfg.MaxCrawlDelay, "max-crawl-delay", dur("FETCHER_MAX_CRAWL_DELAY", d.MaxCrawlDelay), "cap on a robots.txt Crawl-delay (env FETCHER_MAX_CRAWL_DELAY)")
+	fs.DurationVar(&cfg.MaxHostWait, "max-host-wait", dur("FETCHER_MAX_HOST_WAIT", d.MaxHostWait), "longest in-process wait for a host's slot; longer waits are redelivered later (env FETCHER_MAX_HOST_WAIT)")
+	fs.IntVar(&cfg.HostWaiters, "host-waiters", integer("FETCHER_HOST_WAITERS", d.HostWaiters), "fetches of this process waiting on one host at most (env FETCHER_HOST_WAITERS)")
+	fs.DurationVar(&cfg.RobotsTTL, "robots-ttl", dur("FETCHER_ROBOTS_TTL", d.RobotsTTL), "robots.txt cache expiry, at most 24h (env FETCHER_ROBOTS_TTL)")
+	fs.DurationVar(&cfg.SeenTTL, "seen-ttl", dur("FETCHER_SEEN_TTL", d.SeenTTL), "how long a URL stays in the seen-set (env FETCHER_SEEN_TTL)")
+	fs.DurationVar(&cfg.RecrawlFeeds, "recrawl-feeds", dur("FETCHER_RECRAWL_FEEDS", d.RecrawlFeeds), "how soon a feed, sitemap or registered page may be fetched again (env FETCHER_RECRAWL_FEEDS)")
+	fs.DurationVar(&cfg.RecrawlSeeds, "recrawl-seeds", dur("FETCHER_RECRAWL_SEEDS", d.RecrawlSeeds), "how soon a seed (depth 0) may be fetched again (env FETCHER_RECRAWL_SEEDS)")
+	fs.IntVar(&cfg.InlineMax, "inline-max", integer("FETCHER_INLINE_MAX", d.InlineMax), fmt.Sprintf("largest compressed body sent inside a message, at most %d; larger bodies go to the object store (env FETCHER_INLINE_MAX)", pagebody.MaxInline))
 	for _, err := range errs {
 		if err != nil {
 			return cfg, err
@@ -134,22 +164,23 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	cfg.Common = *common
 	cfg.MaxBody = int64(maxBody)
 	cfg.MaxListingBody = int64(maxListing)
-	if err := cfg.Common.Validate(); err != nil {
-		return cfg, err
-	}
-	return cfg, cfg.validate()
+	return cfg, cfg.Validate()
 }
 
-func (c *Config) validate() error {
+// Validate checks the configuration, the shared settings included.
+func (c *Config) Validate() error {
+	if err := c.Common.Validate(); err != nil {
+		return err
+	}
 	switch {
 	case c.HostRate <= 0 || c.HostRate > 1000:
 		return fmt.Errorf("host-rate: %v, want more than 0 and at most 1000", c.HostRate)
 	case c.Workers < 1:
 		return fmt.Errorf("workers: %d, want at least 1", c.Workers)
-	case c.MaxBody < 1024:
-		return fmt.Errorf("max-body: %d, want at least 1024", c.MaxBody)
-	case c.MaxListingBody < 1024 || c.MaxListingBody > 64<<20:
-		return fmt.Errorf("max-listing-body: %d, want at least 1024 and at most 64 MiB, what the parser reads", c.MaxListingBody)
+	case c.MaxBody < 1024 || c.MaxBody > pagebody.MaxPage:
+		return fmt.Errorf("max-body: %d, want at least 1024 and at most %d, what the parser reads", c.MaxBody, pagebody.MaxPage)
+	case c.MaxListingBody < 1024 || c.MaxListingBody > pagebody.MaxListing:
+		return fmt.Errorf("max-listing-body: %d, want at least 1024 and at most %d", c.MaxListingBody, pagebody.MaxListing)
 	case c.Timeout <= 0 || c.ConnectTimeout <= 0 || c.FirstByteTimeout <= 0:
 		return fmt.Errorf("timeouts must be positive")
 	case c.MaxRedirects < 0 || c.MaxRedirects > 20:
@@ -158,10 +189,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("robots-ttl: %v, want more than 0 and at most 24h", c.RobotsTTL)
 	case c.SeenTTL < time.Minute:
 		return fmt.Errorf("seen-ttl: %v, want at least 1m", c.SeenTTL)
-	case c.InlineMax < 1024 || c.InlineMax > 700<<10:
-		// Base64 in JSON grows a body by a third; the server's default
-		// max payload is 1 MiB.
-		return fmt.Errorf("inline-max: %d, want 1024 to %d", c.InlineMax, 700<<10)
+	case c.InlineMax < 1024 || c.InlineMax > pagebody.MaxInline:
+		return fmt.Errorf("inline-max: %d, want 1024 to %d", c.InlineMax, pagebody.MaxInline)
 	case c.HostWaiters < 1:
 		return fmt.Errorf("host-waiters: %d, want at least 1", c.HostWaiters)
 	case strings.TrimSpace(c.UserAgent) == "":

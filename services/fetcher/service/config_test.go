@@ -35,6 +35,8 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad bool", env: map[string]string{"FETCHER_ALLOW_PRIVATE": "maybe"}, wantErr: "FETCHER_ALLOW_PRIVATE"},
 		{name: "robots ttl over a day", args: []string{"-robots-ttl", "48h"}, wantErr: "robots-ttl"},
 		{name: "inline too large", args: []string{"-inline-max", "2000000"}, wantErr: "inline-max"},
+		{name: "body over what the parser reads", args: []string{"-max-body", "20000000"}, wantErr: "max-body"},
+		{name: "listing body over what the parser reads", env: map[string]string{"FETCHER_MAX_LISTING_BODY": "70000000"}, wantErr: "max-listing-body"},
 		{name: "no workers", args: []string{"-workers", "0"}, wantErr: "workers"},
 		{name: "stray args", args: []string{"extra"}, wantErr: "unexpected"},
 	}

@@ -26,21 +26,33 @@ type Config struct {
 	AddrOut chan<- string
 }
 
+// DefaultConfig returns the configuration of an indexer when neither
+// flags nor the environment say otherwise.
+func DefaultConfig() Config {
+	return Config{
+		Common:    config.DefaultCommon(Name, ":8080"),
+		Store:     "newsflow.db",
+		BatchSize: 100,
+		BatchWait: 250 * time.Millisecond,
+	}
+}
+
 // LoadConfig reads the configuration from args, with defaults from getenv.
 func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs := flag.NewFlagSet(Name, flag.ContinueOnError)
-	common := config.RegisterCommon(fs, getenv, Name, ":8080")
+	d := DefaultConfig()
+	common := config.RegisterCommon(fs, getenv, Name, d.Common.HTTPAddr)
 	env := config.Env(getenv)
 	var cfg Config
-	batch, err := env.Int("INDEXER_BATCH_SIZE", 100)
+	batch, err := env.Int("INDEXER_BATCH_SIZE", d.BatchSize)
 	if err != nil {
 		return cfg, err
 	}
-	wait, err := env.Duration("INDEXER_BATCH_WAIT", 250*time.Millisecond)
+	wait, err := env.Duration("INDEXER_BATCH_WAIT", d.BatchWait)
 	if err != nil {
 		return cfg, err
 	}
-	fs.StringVar(&cfg.Store, "store", env.String("INDEXER_STORE", "newsflow.db"), "where articles are kept: a SQLite file path or a postgres:// URL (env INDEXER_STORE)")
+	fs.StringVar(&cfg.Store, "store", env.String("INDEXER_STORE", d.Store), "where articles are kept: a SQLite file path or a postgres:// URL (env INDEXER_STORE)")
 	fs.IntVar(&cfg.BatchSize, "batch-size", batch, "most articles written per transaction (env INDEXER_BATCH_SIZE)")
 	fs.DurationVar(&cfg.BatchWait, "batch-wait", wait, "how long a pull waits to fill a batch (env INDEXER_BATCH_WAIT)")
 	if err := fs.Parse(args); err != nil {
@@ -50,17 +62,22 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	cfg.Common = *common
-	if err := cfg.Common.Validate(); err != nil {
-		return cfg, err
+	return cfg, cfg.Validate()
+}
+
+// Validate checks the configuration, the shared settings included.
+func (c *Config) Validate() error {
+	if err := c.Common.Validate(); err != nil {
+		return err
 	}
-	if cfg.Store == "" {
-		return cfg, fmt.Errorf("store: empty")
+	if c.Store == "" {
+		return fmt.Errorf("store: empty")
 	}
-	if cfg.BatchSize < 1 || cfg.BatchSize > 1000 {
-		return cfg, fmt.Errorf("batch-size: %d, want 1 to 1000", cfg.BatchSize)
+	if c.BatchSize < 1 || c.BatchSize > 1000 {
+		return fmt.Errorf("batch-size: %d, want 1 to 1000", c.BatchSize)
 	}
-	if cfg.BatchWait <= 0 || cfg.BatchWait > time.Minute {
-		return cfg, fmt.Errorf("batch-wait: %v, want more than 0 and at most 1m", cfg.BatchWait)
+	if c.BatchWait <= 0 || c.BatchWait > time.Minute {
+		return fmt.Errorf("batch-wait: %v, want more than 0 and at most 1m", c.BatchWait)
 	}
-	return cfg, nil
+	return nil
 }

@@ -53,3 +53,13 @@ func TestLoadConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestDefaultConfigIsWhatLoadConfigGives(t *testing.T) {
+	cfg, err := LoadConfig(nil, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := DefaultConfig(); cfg != d {
+		t.Errorf("LoadConfig with no flags and no environment:\n%+v\nDefaultConfig:\n%+v", cfg, d)
+	}
+}

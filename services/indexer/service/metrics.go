@@ -17,9 +17,12 @@ type metrics struct {
 	storyHits    prometheus.Counter
 	storeErrors  prometheus.Counter
 	storeUp      prometheus.Gauge
+	heldSeconds  prometheus.GaugeFunc
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
+// newMetrics registers the indexer's metrics on reg (none when nil);
+// held says how long an outage has held the current batch.
+func newMetrics(reg prometheus.Registerer, held func(time.Time) time.Duration) *metrics {
 	m := &metrics{
 		articles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newsflow_indexer_articles_total",
@@ -51,9 +54,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "newsflow_indexer_store_up",
 			Help: "1 if the last store write succeeded, 0 while the store fails.",
 		}),
+		heldSeconds: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "newsflow_indexer_batch_held_seconds",
+			Help: "How long writes have been failing with the same outage, holding the batch (0 when the last write succeeded).",
+		}, func() float64 { return held(time.Now()).Seconds() }),
 	}
 	if reg != nil {
-		reg.MustRegister(m.articles, m.batchSize, m.batchSeconds, m.duplicates, m.storyHits, m.storeErrors, m.storeUp)
+		reg.MustRegister(m.articles, m.batchSize, m.batchSeconds, m.duplicates, m.storyHits, m.storeErrors, m.storeUp, m.heldSeconds)
 	}
 	return m
 }

@@ -1,12 +1,7 @@
-// Package service runs the indexer: it consumes articles.parsed in
-// batches, writes each batch to the store in one transaction, acks after
-// the commit, and serves the search API, the operator page, health,
-// readiness and metrics over HTTP.
 package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"sync"
@@ -19,6 +14,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/ops"
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/stagehost"
 	"github.com/newsflow/newsflow/services/indexer/internal/api"
 	"github.com/newsflow/newsflow/services/indexer/internal/store"
 )
@@ -27,136 +23,110 @@ import (
 // cancelled, then drains and closes the connection. It returns nil on a
 // clean shutdown.
 func Run(ctx context.Context, cfg Config, log *zap.Logger) error {
-	nc, js, err := bus.Connect(ctx, cfg.Common.NATS, log)
-	if err != nil {
-		return err
-	}
-	err = RunWithConn(ctx, cfg, log, nc, js)
-	if derr := nc.Drain(); derr != nil && !errors.Is(derr, nats.ErrConnectionClosed) && err == nil {
-		err = fmt.Errorf("drain nats: %w", derr)
-	}
-	return err
+	return stagehost.Connected(ctx, cfg.Common, log, func(c stagehost.Conn) error {
+		return RunWithConn(ctx, cfg, log, c.NC, c.JS)
+	})
 }
 
 // RunWithConn is Run on a connection the caller owns (and closes).
 func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn, js jetstream.JetStream) error {
-	topo := cfg.Common.Topology()
-	if err := bus.EnsureStreams(ctx, js, topo); err != nil {
-		return err
-	}
-	cons, err := bus.EnsureConsumer(ctx, js, topo, schema.ConsumerIndexer)
-	if err != nil {
-		return err
-	}
 	st, err := store.Open(ctx, cfg.Store)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return run(ctx, cfg, log, nc, js, cons, st)
-}
-
-func run(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn, js jetstream.JetStream, cons jetstream.Consumer, st store.Store) error {
 	reg := ops.NewRegistry()
-	reg.MustRegister(bus.NewLagCollector(js, schema.StreamArticles, schema.ConsumerIndexer))
-	busMetrics := bus.NewMetrics(reg)
-	m := newMetrics(reg)
-
-	var health storeHealth
-	runner := &bus.BatchRunner[schema.Article]{
-		Stage:     Name,
-		Consumer:  cons,
-		Decode:    schema.Decode[schema.Article],
-		BatchSize: cfg.BatchSize,
-		MaxWait:   cfg.BatchWait,
-		Trace:     func(a schema.Article) string { return a.TraceID },
-		Fields: func(a schema.Article) []zap.Field {
-			return []zap.Field{zap.String("url", a.CanonicalURL), zap.String("page_type", a.PageType)}
+	w := &writer{store: st, log: log}
+	w.metrics = newMetrics(reg, w.held.Held)
+	return stagehost.Run(ctx, log, stagehost.Conn{NC: nc, JS: js}, stagehost.Stage{
+		Consumer: schema.ConsumerIndexer,
+		Common:   cfg.Common,
+		Registry: reg,
+		Checks:   map[string]ops.Check{"store": w.ready},
+		Routes:   api.New(st, log).Register,
+		AddrOut:  cfg.AddrOut,
+		Fields:   []zap.Field{zap.String("store", redactStore(cfg.Store)), zap.Int("batch_size", cfg.BatchSize)},
+	}, &bus.BatchRunner[schema.Article]{
+		Delivery: bus.Delivery[schema.Article]{
+			Stage:    Name,
+			Decode:   schema.Decode[schema.Article],
+			Describe: describe,
 		},
-		Done: "indexed",
-		// Records what the indexer gives up on in DEADLETTERS.
-		Publisher: bus.NewPublisher(js),
-		Write: func(ctx context.Context, batch []schema.Article) error {
-			start := time.Now()
-			res, err := st.Ingest(ctx, batch)
-			if err != nil {
-				// Only an outage holds the batch; any other error is an
-				// item's, found by writing the batch one item at a time.
-				if !store.Outage(ctx, st, err) {
-					return bus.Permanent(err)
-				}
-				return err
-			}
-			m.written(res, len(batch), time.Since(start))
-			health.set(nil)
-			return nil
-		},
-		OnStoreError: func(err error) {
-			if !bus.IsPermanent(err) {
-				m.failed()
-				health.set(err)
-			}
-		},
-		Log:     log,
-		Metrics: busMetrics,
-	}
-
-	checks := map[string]ops.Check{
-		"nats": func(context.Context) error {
-			if s := nc.Status(); s != nats.CONNECTED {
-				return fmt.Errorf("nats %s", s)
-			}
-			return nil
-		},
-		"store": func(ctx context.Context) error {
-			if err := health.get(); err != nil {
-				return fmt.Errorf("last write failed: %w", err)
-			}
-			return st.Ping(ctx)
-		},
-		"topology": func(ctx context.Context) error { return bus.CheckTopology(ctx, js) },
-	}
-	mux := ops.Mux(reg, checks)
-	api.New(st, log).Register(mux)
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var httpErr chan error // nil, never ready, when HTTP is disabled
-	if cfg.Common.HTTPAddr != "" {
-		httpErr = make(chan error, 1)
-		go func() { httpErr <- ops.Serve(ctx, cfg.Common.HTTPAddr, mux, log, cfg.AddrOut) }()
-	}
-	runErr := make(chan error, 1)
-	go func() { runErr <- runner.Run(ctx) }()
-	log.Info("indexing", zap.String("store", redactStore(cfg.Store)), zap.Int("batch", cfg.BatchSize))
-
-	var err error
-	select {
-	case err = <-httpErr: // the listener failed, or ctx is done
-		cancel()
-		if rerr := <-runErr; err == nil {
-			err = rerr
-		}
-	case err = <-runErr:
-		cancel()
-		if httpErr != nil {
-			if herr := <-httpErr; err == nil {
-				err = herr
-			}
-		}
-	}
-	return err
+		Write:        w.write,
+		OnStoreError: w.failed,
+		BatchSize:    cfg.BatchSize,
+		MaxWait:      cfg.BatchWait,
+	})
 }
 
-// storeHealth remembers whether the last write failed, for /readyz: while
-// the runner holds a batch through an outage, the store is not ready.
-type storeHealth struct {
-	mu  sync.Mutex
-	err error
+// writer stores batches and remembers whether the last write failed, for
+// /readyz: while the runner holds a batch through an outage, the store is
+// not ready.
+type writer struct {
+	store   store.Store
+	metrics *metrics
+	log     *zap.Logger
+	// held follows an outage holding the batch, for a gauge and one
+	// warning when it lasts.
+	held store.HeldWatch
+	mu   sync.Mutex
+	err  error
 }
 
-func (h *storeHealth) set(err error) { h.mu.Lock(); h.err = err; h.mu.Unlock() }
-func (h *storeHealth) get() error    { h.mu.Lock(); defer h.mu.Unlock(); return h.err }
+func (w *writer) write(ctx context.Context, batch []schema.Article) (bus.Report, error) {
+	start := time.Now()
+	res, err := w.store.Ingest(ctx, batch)
+	if err != nil {
+		// Only an outage holds the batch; any other error is an item's,
+		// found by writing the batch one item at a time.
+		if !store.Outage(ctx, w.store, err) {
+			return bus.Report{}, bus.Permanent(err)
+		}
+		return bus.Report{}, err
+	}
+	w.metrics.written(res, len(batch), time.Since(start))
+	w.held.Written()
+	w.set(nil)
+	return report(res), nil
+}
+
+func (w *writer) failed(err error) {
+	if bus.IsPermanent(err) {
+		return
+	}
+	w.metrics.failed()
+	w.set(err)
+	if held, warn := w.held.Failed(err, time.Now()); warn {
+		w.log.Warn("store outage holding batch", zap.Float64("held_s", held.Seconds()),
+			zap.String("error_kind", store.ErrorKey(err)), zap.Error(err))
+	}
+}
+
+func (w *writer) ready(ctx context.Context) error {
+	w.mu.Lock()
+	err := w.err
+	w.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("last write failed: %w", err)
+	}
+	return w.store.Ping(ctx)
+}
+
+func (w *writer) set(err error) { w.mu.Lock(); w.err = err; w.mu.Unlock() }
+
+// describe tells the runner what an article is about.
+func describe(a schema.Article) bus.Meta {
+	return bus.Meta{URL: a.URL, TraceID: a.TraceID, Fields: []zap.Field{zap.String("canonical_url", a.CanonicalURL), zap.String("page_type", a.PageType)}}
+}
+
+// report is the account of a written batch on the log line of each of its
+// articles: how many of the batch were new, updated, or duplicates of
+// another URL's story (the store counts per batch).
+func report(res store.IngestResult) bus.Report {
+	return bus.Report{Outcome: "indexed", Fields: []zap.Field{
+		zap.Int("batch_inserted", res.Inserted), zap.Int("batch_updated", res.Updated), zap.Int("batch_duplicate", res.Exact+res.Near),
+	}}
+}
 
 // redactStore hides a password in a postgres:// URL for logs.
 func redactStore(s string) string {

@@ -14,9 +14,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/bus/bustest"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/sources"
-	"github.com/newsflow/newsflow/services/parser/internal/parse"
 )
 
 // TestServiceParsesPagesAndSurvivesGarbage runs the parser against a real
@@ -39,8 +39,9 @@ func TestServiceParsesPagesAndSurvivesGarbage(t *testing.T) {
 	}
 	page := schema.FetchedPage{V: 1, URL: "https://courier.example/local/2024/05/02/harbour-sea-wall", Status: 200,
 		ContentType: "text/html", FetchedAt: time.Now().UTC(), Origin: "https://courier.example/",
-		BodyEncoding: schema.EncodingZstd, Body: parse.Compress(body), TraceID: "t-1"}
-	data, _ := json.Marshal(page)
+		TraceID: "t-1"}
+	page.Body, page.BodyEncoding = pagebody.Encode(body)
+	data, _ := pagebody.Marshal(page)
 	if _, err := js.Publish(t.Context(), schema.SubjectPagesFetched, data); err != nil {
 		t.Fatal(err)
 	}
@@ -188,9 +189,9 @@ func TestServiceExpandsABigSitemap(t *testing.T) {
 	}
 	b.WriteString("</urlset>")
 	page := schema.FetchedPage{V: schema.Version, URL: "https://courier.example/sitemap.xml", Status: 200,
-		ContentType: "application/xml", FetchedAt: time.Now().UTC(), BodyEncoding: schema.EncodingZstd,
-		Body: parse.Compress([]byte(b.String())), BodySize: b.Len(), Hints: &schema.Hints{Kind: schema.KindSitemap}}
-	data, _ := json.Marshal(page)
+		ContentType: "application/xml", FetchedAt: time.Now().UTC(), BodySize: b.Len(), Hints: &schema.Hints{Kind: schema.KindSitemap}}
+	page.Body, page.BodyEncoding = pagebody.Encode([]byte(b.String()))
+	data, _ := pagebody.Marshal(page)
 	if _, err := js.Publish(t.Context(), schema.SubjectPagesFetched, data); err != nil {
 		t.Fatal(err)
 	}

@@ -70,3 +70,37 @@ func TestSelectHeaders(t *testing.T) {
 		t.Errorf("selectHeaders = %v", got)
 	}
 }
+
+// TestDescribeAndReport: the runner's log line of a fetch names its URL,
+// trace, depth and referrer, its outcome, and for a fetched page its
+// status, size, type and final URL.
+func TestDescribeAndReport(t *testing.T) {
+	in := schema.CrawlRequest{URL: "https://news.example/a", TraceID: "t-1", Depth: 2, DiscoveredFrom: "https://news.example/"}
+	m := Describe(in)
+	fields := map[string]any{}
+	for _, f := range m.Fields {
+		fields[f.Key] = f.Integer
+		if f.String != "" {
+			fields[f.Key] = f.String
+		}
+	}
+	if m.URL != in.URL || m.TraceID != "t-1" || fields["depth"] != int64(2) || fields["referrer"] != "https://news.example/" {
+		t.Errorf("Describe = %+v (%v)", m, fields)
+	}
+	page := schema.FetchedPage{URL: in.URL, FinalURL: "https://news.example/a/", ContentType: "text/html", BodySize: 1234}
+	tests := []struct {
+		name  string
+		give  []bus.Out
+		want  string
+		wantN int // fields
+	}{
+		{name: "fetched", give: []bus.Out{{Body: page}, {Body: schema.Outcome{Outcome: schema.OutcomeFetched, Status: 200}}}, want: schema.OutcomeFetched, wantN: 4},
+		{name: "robots denied", give: []bus.Out{{Body: schema.Outcome{Outcome: schema.OutcomeRobotsDenied, Reason: "disallowed"}}}, want: schema.OutcomeRobotsDenied, wantN: 1},
+	}
+	for _, tt := range tests {
+		r := Report(in, tt.give)
+		if r.Outcome != tt.want || len(r.Fields) != tt.wantN {
+			t.Errorf("%s: Report = %s with %d fields %v, want %s with %d", tt.name, r.Outcome, len(r.Fields), r.Fields, tt.want, tt.wantN)
+		}
+	}
+}

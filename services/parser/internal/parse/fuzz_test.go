@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -13,7 +14,8 @@ import (
 // validates.
 func FuzzHandle(f *testing.F) {
 	f.Add([]byte("<html><head><title>t</title></head><body><p>x</p></body></html>"), false, uint8(0))
-	f.Add(Compress([]byte("<p>compressed</p>")), true, uint8(0))
+	compressed, _ := pagebody.Encode([]byte("<p>compressed</p>"))
+	f.Add(compressed, true, uint8(0))
 	f.Add([]byte("\x28\xb5\x2f\xfd garbage"), true, uint8(0))
 	f.Add([]byte(testRSS), false, uint8(1))
 	f.Add([]byte(testSitemapIndex), false, uint8(2))

@@ -1,9 +1,3 @@
-// Package parse is the parser stage: a FetchedPage in; out, one record
-// of what the page was on articles.parsed (the Article for an article
-// page, a page-type record otherwise) and crawl requests for what the page
-// leads to: in-scope links, the entries of a feed or sitemap, the Sitemap
-// lines of a robots.txt, the feeds a seed page announces. It is a plain
-// function over messages, tested without NATS.
 package parse
 
 import (
@@ -15,6 +9,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/discover"
@@ -34,7 +30,7 @@ type Stage struct {
 	// queuing their entries, and ignores the feeds a seed announces.
 	NoExpand bool
 	// Bodies reads bodies stored in the object store. Optional.
-	Bodies BodySource
+	Bodies Bodies
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// RecentLinks is how many published link ids the stage remembers to
@@ -47,7 +43,7 @@ type Stage struct {
 
 // Handle is the bus.Handler of the parser.
 func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out, error) {
-	body, err := Body(ctx, &page, s.Bodies)
+	body, err := openBody(ctx, &page, s.Bodies)
 	if err != nil {
 		return nil, err
 	}
@@ -206,6 +202,10 @@ func (s *Stage) article(page *schema.FetchedPage, pageURL string, art *extract.A
 
 // links returns crawl requests for the page's in-scope links: same
 // registrable domain as the crawl's origin, not deeper than MaxDepth.
+//
+// A link goes as the page spelled it (resolved against the page): the
+// fetcher normalises every URL it takes, once, into the key of its
+// seen-set, which folds the spellings of one page into one fetch.
 func (s *Stage) links(ctx context.Context, page *schema.FetchedPage, pageURL string, links []extract.Link) []bus.Out {
 	s.recentOnce.Do(func() { s.recent = newRecent(cmp.Or(s.RecentLinks, 100_000)) })
 	// A redelivered page publishes all its links: the first attempt may
@@ -230,12 +230,15 @@ func (s *Stage) links(ctx context.Context, page *schema.FetchedPage, pageURL str
 		if s.MaxLinks > 0 && len(outs) >= s.MaxLinks {
 			break
 		}
-		norm, err := urlnorm.Normalize(l.URL)
-		if err != nil || seen[norm] || urlnorm.SiteOf(norm) != scope {
+		if seen[l.URL] || urlnorm.SiteOf(l.URL) != scope {
 			continue
 		}
-		seen[norm] = true
-		id := "crawl:" + hash(norm)
+		seen[l.URL] = true
+		req := schema.CrawlRequest{V: schema.Version, URL: l.URL, Depth: depth, Origin: origin, DiscoveredFrom: pageURL, SubmittedAt: now}
+		if req.Validate() != nil {
+			continue
+		}
+		id := "crawl:" + hash(l.URL)
 		if s.recent.add(id) && firstAttempt {
 			continue
 		}
@@ -243,14 +246,36 @@ func (s *Stage) links(ctx context.Context, page *schema.FetchedPage, pageURL str
 			Subject: schema.SubjectCrawlURLs,
 			// One id per URL: the CRAWL stream drops the same URL
 			// discovered again within its duplicate window.
-			ID: id,
-			Body: schema.CrawlRequest{V: schema.Version, URL: norm, Depth: depth, Origin: origin,
-				DiscoveredFrom: pageURL, SubmittedAt: now},
+			ID:   id,
+			Body: req,
 			// Each discovered URL starts a journey of its own.
 			TraceID: bus.NewTraceID(),
 		})
 	}
 	return outs
+}
+
+// Describe tells the runner what a fetched page is about.
+func Describe(page schema.FetchedPage) bus.Meta {
+	return bus.Meta{URL: page.URL, TraceID: page.TraceID, Fields: []zap.Field{zap.Int("depth", page.Depth)}}
+}
+
+// Report says what the stage made of a page, from its outputs: the page
+// type of its record and how many crawl requests it queued.
+func Report(page schema.FetchedPage, outs []bus.Out) bus.Report {
+	pageType, queued := "", 0
+	for _, o := range outs {
+		switch o.Subject {
+		case schema.SubjectArticlesParsed:
+			pageType = o.Header[schema.HeaderPageType]
+		case schema.SubjectCrawlURLs:
+			queued++
+		}
+	}
+	if pageType == "" && page.Hints != nil && page.Hints.Kind == schema.KindRobots {
+		pageType = schema.KindRobots
+	}
+	return bus.Report{Outcome: "parsed", Fields: []zap.Field{zap.String("page_type", pageType), zap.Int("links_queued", queued)}}
 }
 
 // pageKey identifies one fetch of one page, so a redelivered page

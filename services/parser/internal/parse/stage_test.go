@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/discover"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -22,9 +24,11 @@ func page(t *testing.T, file, url string, depth int) schema.FetchedPage {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return schema.FetchedPage{V: schema.Version, URL: url, FinalURL: url, Status: 200,
+	p := schema.FetchedPage{V: schema.Version, URL: url, FinalURL: url, Status: 200,
 		ContentType: "text/html; charset=utf-8", FetchedAt: fetchedAt, Depth: depth,
-		Origin: "https://courier.example/", BodyEncoding: schema.EncodingZstd, Body: Compress(body), BodySize: len(body)}
+		Origin: "https://courier.example/", BodySize: len(body)}
+	p.Body, p.BodyEncoding = pagebody.Encode(body)
+	return p
 }
 
 // split sorts outputs by subject, failing on any other subject.
@@ -151,7 +155,7 @@ type mapBodies map[string][]byte
 func (m mapBodies) Get(_ context.Context, name string) ([]byte, error) {
 	b, ok := m[name]
 	if !ok {
-		return nil, ErrBodyNotFound
+		return nil, pagebody.ErrNotFound
 	}
 	return b, nil
 }
@@ -161,7 +165,7 @@ func TestStageBodies(t *testing.T) {
 	tests := []struct {
 		name          string
 		give          func() schema.FetchedPage
-		bodies        BodySource
+		bodies        Bodies
 		wantPermanent bool
 		wantErr       bool
 	}{
@@ -218,32 +222,32 @@ func TestBodyRejectsBombs(t *testing.T) {
 		wantLen  int // bytes kept, when no error is wanted
 		wantErr  bool
 	}{
-		{name: "page within the limit", size: MaxBodySize, wantLen: MaxBodySize},
-		{name: "page over the page limit", size: MaxBodySize + 1, wantErr: true},
-		{name: "page over the limit, size understated", size: MaxBodySize + 1, declared: 10, wantErr: true},
-		{name: "sitemap within the listing limit", size: MaxListingSize, hints: sitemap, wantLen: MaxListingSize},
+		{name: "page within the limit", size: pagebody.MaxPage, wantLen: pagebody.MaxPage},
+		{name: "page over the page limit", size: pagebody.MaxPage + 1, wantErr: true},
+		{name: "page over the limit, size understated", size: pagebody.MaxPage + 1, declared: 10, wantErr: true},
+		{name: "sitemap within what is read", size: pagebody.ListingRead, hints: sitemap, wantLen: pagebody.ListingRead},
 		// A listing is read up to the limit: its first entries are kept.
-		{name: "sitemap over the listing limit", size: 4 * MaxListingSize, hints: sitemap, wantLen: MaxListingSize},
-		{name: "feed over the listing limit, size understated", size: 4 * MaxListingSize, declared: 10, hints: feed, wantLen: MaxListingSize},
+		{name: "sitemap over what is read", size: 4 * pagebody.ListingRead, hints: sitemap, wantLen: pagebody.ListingRead},
+		{name: "feed over what is read, size understated", size: 4 * pagebody.ListingRead, declared: 10, hints: feed, wantLen: pagebody.ListingRead},
 	}
-	if MaxListingSize > 16<<20 {
-		t.Errorf("MaxListingSize %d: want at most 16 MiB", MaxListingSize)
+	if pagebody.ListingRead != discover.MaxListingSize {
+		t.Errorf("pagebody.ListingRead %d != discover.MaxListingSize %d: one limit for what a listing may hold", pagebody.ListingRead, discover.MaxListingSize)
 	}
 	for _, tt := range tests {
 		for _, enc := range []string{schema.EncodingZstd, schema.EncodingIdentity} {
 			body := make([]byte, tt.size)
 			p := schema.FetchedPage{BodyEncoding: enc, Body: body, BodySize: cmp.Or(tt.declared, tt.size), Hints: tt.hints}
 			if enc == schema.EncodingZstd {
-				p.Body = Compress(body)
+				p.Body, _ = pagebody.Encode(body)
 			}
-			got, err := Body(context.Background(), &p, nil)
+			got, err := openBody(context.Background(), &p, nil)
 			if !tt.wantErr {
 				if err != nil || len(got) != tt.wantLen {
 					t.Errorf("%s (%s): %d bytes, err %v; want %d bytes", tt.name, enc, len(got), err, tt.wantLen)
 				}
 				continue
 			}
-			if err == nil || !bus.IsPermanent(err) || errors.Is(err, ErrBodyNotFound) {
+			if err == nil || !bus.IsPermanent(err) || !errors.Is(err, pagebody.ErrTooLarge) {
 				t.Errorf("%s (%s): err = %v, want a permanent error", tt.name, enc, err)
 			}
 		}
@@ -303,5 +307,32 @@ func TestRecentIsBounded(t *testing.T) {
 	}
 	if !r.add("e") || r.add("a") {
 		t.Error("want the latest id remembered and the oldest forgotten")
+	}
+}
+
+// TestStageLinksGoAsSpelled: the parser leaves normalising to the fetcher
+// (one normalisation per URL, into the seen-set's key): an in-scope link
+// goes as the page spelled it, resolved; links out of scope, repeated or
+// not a valid crawl request do not go.
+func TestStageLinksGoAsSpelled(t *testing.T) {
+	long := "/" + strings.Repeat("x", schema.MaxURLLength)
+	html := `<html><body><article><h1>Links</h1><p>` + strings.Repeat("Words of a story. ", 40) + `</p>
+<a href="/a">a</a> <a href="/a">again</a> <a href="b?utm_source=x&id=2">b</a>
+<a href="HTTPS://COURIER.EXAMPLE/C">c</a> <a href="https://other.example/x">out</a>
+<a href="` + long + `">long</a></article></body></html>`
+	p := schema.FetchedPage{V: schema.Version, URL: "https://courier.example/news/", Status: 200, ContentType: "text/html",
+		FetchedAt: fetchedAt, Depth: 1, Origin: "https://courier.example/", BodyEncoding: schema.EncodingIdentity, Body: []byte(html)}
+	outs, err := (&Stage{MaxDepth: 3}).Handle(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, crawls := split(t, outs)
+	var got []string
+	for _, c := range crawls {
+		got = append(got, c.URL)
+	}
+	want := []string{"https://courier.example/a", "https://courier.example/news/b?utm_source=x&id=2", "https://courier.example/C"}
+	if !slices.Equal(got, want) {
+		t.Errorf("crawl requests %v, want %v", got, want)
 	}
 }

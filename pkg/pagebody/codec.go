@@ -1,0 +1,89 @@
+package pagebody
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/newsflow/newsflow/pkg/schema"
+)
+
+// Errors of Decode and Open. No retry helps with any of them.
+var (
+	// ErrTooLarge: the decoded body would exceed its limit.
+	ErrTooLarge = errors.New("body too large")
+	// ErrCorrupt: the body does not decode, or its encoding is unknown.
+	ErrCorrupt = errors.New("body corrupt")
+)
+
+var (
+	encOnce sync.Once
+	enc     *zstd.Encoder
+	// zstd bounds a decoder's memory at construction.
+	pageDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxPage))
+)
+
+// Encode returns body in the encoding pages travel in and that
+// encoding's name (schema.EncodingZstd). It is safe for concurrent use.
+func Encode(body []byte) (data []byte, encoding string) {
+	encOnce.Do(func() {
+		enc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	})
+	return enc.EncodeAll(body, make([]byte, 0, len(body)/3+64)), schema.EncodingZstd
+}
+
+// Decode returns the body that data holds in encoding, refusing one over
+// limit bytes (at most MaxPage). sizeHint, the decoded size the page
+// announces (a hostile message may understate it), only sizes the
+// buffer. Errors wrap ErrTooLarge or ErrCorrupt.
+func Decode(encoding string, data []byte, limit, sizeHint int) ([]byte, error) {
+	limit = min(limit, MaxPage)
+	switch encoding {
+	case schema.EncodingIdentity:
+		if len(data) > limit {
+			return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrTooLarge, len(data), limit)
+		}
+		return data, nil
+	case schema.EncodingZstd:
+		out, err := pageDecoder.DecodeAll(data, make([]byte, 0, min(max(sizeHint, 0), limit)))
+		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
+			return nil, fmt.Errorf("%w: zstd: %v", ErrTooLarge, err)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
+		}
+		if len(out) > limit {
+			return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrTooLarge, len(out), limit)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%w: unknown encoding %q", ErrCorrupt, encoding)
+}
+
+// DecodePrefix returns at most the first limit bytes of the body that
+// data holds in encoding, for a document whose head is worth reading
+// when it is too long (a feed, a sitemap). Errors wrap ErrCorrupt.
+func DecodePrefix(encoding string, data []byte, limit int) ([]byte, error) {
+	switch encoding {
+	case schema.EncodingIdentity:
+		return data[:min(len(data), limit)], nil
+	case schema.EncodingZstd:
+		// The decoder's memory (its window) is bounded by MaxPage even
+		// for a small limit; what is read, by limit.
+		d, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(max(limit, MaxPage))))
+		if err != nil {
+			return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
+		}
+		defer d.Close()
+		out, err := io.ReadAll(io.LimitReader(d, int64(limit)))
+		if err != nil {
+			return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("%w: unknown encoding %q", ErrCorrupt, encoding)
+}

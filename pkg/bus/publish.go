@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/nats-io/nats.go"
@@ -49,10 +50,27 @@ func (p *Publisher) Publish(ctx context.Context, o Out, traceID string) error {
 		return err
 	}
 	if _, err := p.js.PublishMsg(ctx, msg, opts...); err != nil {
-		return fmt.Errorf("publish %s: %w", o.Subject, err)
+		return publishError(o.Subject, err)
 	}
 	return nil
 }
+
+// publishError wraps a failed publish. An output too large for the server
+// (its max payload, or the stream's largest message) fails the same way
+// however often it is retried, so it is permanent: the input ends with
+// that reason at once instead of being retried into a dead letter.
+func publishError(subject string, err error) error {
+	err = fmt.Errorf("publish %s: %w", subject, err)
+	var api *jetstream.APIError
+	if errors.Is(err, nats.ErrMaxPayload) || (errors.As(err, &api) && api.ErrorCode == jsMessageTooLarge) {
+		return Permanent(err)
+	}
+	return err
+}
+
+// jsMessageTooLarge is the server's error code for a message over the
+// stream's max_msg_size (JSStreamMessageExceedsMaximumErr).
+const jsMessageTooLarge jetstream.ErrorCode = 10054
 
 // PublishAll publishes outs concurrently and waits for every stream ack.
 // It returns the first error; outputs already stored stay stored, and a
@@ -90,7 +108,7 @@ func (p *Publisher) publishWindow(ctx context.Context, outs []Out, traceID strin
 		}
 		f, err := p.js.PublishMsgAsync(msg, opts...)
 		if err != nil {
-			firstErr = fmt.Errorf("publish %s: %w", o.Subject, err)
+			firstErr = publishError(o.Subject, err)
 			break
 		}
 		futures = append(futures, f)
@@ -100,7 +118,7 @@ func (p *Publisher) publishWindow(ctx context.Context, outs []Out, traceID strin
 		case <-f.Ok():
 		case err := <-f.Err():
 			if firstErr == nil {
-				firstErr = fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
+				firstErr = publishError(f.Msg().Subject, err)
 			}
 		case <-ctx.Done():
 			if firstErr == nil {

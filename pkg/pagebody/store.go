@@ -9,6 +9,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -35,14 +36,14 @@ var (
 // fetcher), with replicas and a TTL that should be the PAGES stream's
 // retention, so a body lives as long as the page that refers to it.
 func CreateStore(ctx context.Context, js jetstream.JetStream, replicas int, ttl time.Duration) (*Store, error) {
-	os, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+	os, err := bus.EnsureObjectStore(ctx, js, jetstream.ObjectStoreConfig{
 		Bucket:      schema.BucketPageBodies,
 		Description: "page bodies too large for one message",
 		TTL:         ttl,
 		Replicas:    replicas,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("object store %s: %w", schema.BucketPageBodies, err)
+		return nil, err
 	}
 	return &Store{js: js, os: os}, nil
 }

@@ -15,6 +15,13 @@ type Hints struct {
 	// KindPolledPage (a registered page) or "" (a page). On a FetchedPage,
 	// KindRobots marks the Sitemap lines of a robots.txt the fetcher read.
 	Kind string `json:"kind,omitempty"`
+	// Budget is how many feed and sitemap fetches, this one included, a
+	// listing found through another listing may still lead to: a site's
+	// listings share one budget per poll, so a sitemap index that lists
+	// itself, or a new child each time, ends. Zero on a root listing (a
+	// robots.txt line, a registered source, a submitted URL) means the
+	// parser's full budget.
+	Budget int `json:"budget,omitempty"`
 }
 
 // Kinds of Hints.Kind.
@@ -81,6 +88,12 @@ type FetchedPage struct {
 	Reparse string `json:"reparse,omitempty"`
 }
 
+// MaxBodyText caps an article's body text (in bytes, cut on a rune
+// boundary, with Truncated set), so a record always fits in one message
+// of a server's default 1 MiB max payload, with room for JSON escapes.
+// Real stories are far shorter: 256 KiB is some 40,000 words.
+const MaxBodyText = 256 << 10
+
 // Page types. Only PageArticle records carry a story; the others record
 // what a fetched page turned out to be.
 const (
@@ -92,6 +105,9 @@ const (
 	// entries went to crawl.urls.
 	PageFeed    = "feed"
 	PageSitemap = "sitemap"
+	// PageOther: the page holds no readable text (binary content served
+	// as HTML, say); Reason says what it held.
+	PageOther = "other"
 )
 
 // Article is what the parser made of one fetched page, published on
@@ -125,6 +141,11 @@ type Article struct {
 	// Reparse names the `newsflow reparse` run this extraction comes from:
 	// it replaces the extraction of the same fetch in the index.
 	Reparse string `json:"reparse,omitempty"`
+	// Reason says why a page that is not an article was classed as it was
+	// (a non-article record's explanation); empty on articles.
+	Reason string `json:"reason,omitempty"`
+	// Truncated is set when Body was cut at MaxBodyText bytes.
+	Truncated bool `json:"truncated,omitempty"`
 	// Provenance maps a field name to the source that gave it
 	// ("json-ld", "opengraph", "meta", "microdata", "time", "text", "url", "hint").
 	Provenance map[string]string `json:"provenance,omitempty"`

@@ -87,6 +87,9 @@ func (h *Hints) validate() error {
 	if h == nil {
 		return nil
 	}
+	if h.Budget < 0 {
+		return &FieldError{"hints.budget", fmt.Sprintf("%d is negative", h.Budget)}
+	}
 	return checkContentTime("hints.published", h.Published)
 }
 
@@ -206,7 +209,7 @@ func (a *Article) Validate() error {
 		return err
 	}
 	switch a.PageType {
-	case PageArticle, PageListing, PageSection, PageHome, PageFeed, PageSitemap:
+	case PageArticle, PageListing, PageSection, PageHome, PageFeed, PageSitemap, PageOther:
 	default:
 		return &FieldError{"page_type", fmt.Sprintf("unknown page type %q", a.PageType)}
 	}
@@ -224,6 +227,9 @@ func (a *Article) Validate() error {
 	}
 	if a.WordCount < 0 {
 		return &FieldError{"word_count", fmt.Sprintf("%d is negative", a.WordCount)}
+	}
+	if a.Truncated && len(a.Body) > MaxBodyText {
+		return &FieldError{"body", fmt.Sprintf("truncated body of %d bytes exceeds %d", len(a.Body), MaxBodyText)}
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/urlnorm"
 )
@@ -62,17 +63,14 @@ type Registry struct {
 
 // Open ensures the bucket exists and returns the registry.
 func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Registry, error) {
-	if replicas < 1 {
-		replicas = 1
-	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	kv, err := bus.EnsureKeyValue(ctx, js, jetstream.KeyValueConfig{
 		Bucket:      Bucket,
 		Description: "feeds and sitemaps re-polled on a schedule",
 		History:     1,
 		Replicas:    replicas,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sources bucket: %w", err)
+		return nil, fmt.Errorf("sources: %w", err)
 	}
 	return &Registry{js: js, kv: kv}, nil
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/config"
+	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/services/parser/internal/parse"
 )
 
 // Config is the parser's configuration.
@@ -25,6 +27,9 @@ type Config struct {
 	// for being due and queued on crawl.urls; 0 disables
 	// (PARSER_SOURCES_POLL).
 	SourcesPoll time.Duration
+	// ListingBudget is how many feed and sitemap fetches one root listing
+	// may lead to, itself included (PARSER_LISTING_BUDGET).
+	ListingBudget int
 }
 
 // Name is the parser's service name: its logger, NATS client, flag set
@@ -35,12 +40,13 @@ const Name = "parser"
 // nor the environment say otherwise.
 func DefaultConfig() Config {
 	return Config{
-		Common:      config.DefaultCommon(Name, ":8082"),
-		MaxDepth:    4,
-		MaxLinks:    1000,
-		Workers:     runtime.NumCPU(),
-		Expand:      true,
-		SourcesPoll: 15 * time.Second,
+		Common:        config.DefaultCommon(Name, ":8082"),
+		MaxDepth:      4,
+		MaxLinks:      1000,
+		Workers:       runtime.NumCPU(),
+		Expand:        true,
+		SourcesPoll:   15 * time.Second,
+		ListingBudget: parse.DefaultListingBudget,
 	}
 }
 
@@ -75,11 +81,16 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	if err != nil {
 		return cfg, err
 	}
+	budget, err := env.Int("PARSER_LISTING_BUDGET", d.ListingBudget)
+	if err != nil {
+		return cfg, err
+	}
 	fs.IntVar(&cfg.MaxDepth, "max-depth", depth, "deepest crawl depth of a followed link; the seed is 0 (env PARSER_MAX_DEPTH)")
 	fs.IntVar(&cfg.MaxLinks, "max-links", links, "most links followed from one page (env PARSER_MAX_LINKS)")
 	fs.IntVar(&cfg.Workers, "workers", workers, "pages parsed at once (env PARSER_WORKERS)")
 	fs.BoolVar(&cfg.Expand, "expand", expand, "queue the entries of feeds, sitemaps and robots.txt Sitemap lines, and the feeds a seed announces (env PARSER_EXPAND)")
 	fs.DurationVar(&cfg.SourcesPoll, "sources-poll", poll, "how often registered feeds and sitemaps are checked for being due; 0 disables (env PARSER_SOURCES_POLL)")
+	fs.IntVar(&cfg.ListingBudget, "listing-budget", budget, "most feed and sitemap fetches one root listing (a robots.txt Sitemap line, a registered source) may lead to per poll (env PARSER_LISTING_BUDGET)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -97,6 +108,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxDepth < 0 {
 		return fmt.Errorf("max-depth: %d is negative", c.MaxDepth)
+	}
+	if c.MaxDepth >= schema.MaxDepth {
+		return fmt.Errorf("max-depth: %d, want less than %d (the deepest crawl request)", c.MaxDepth, schema.MaxDepth)
+	}
+	if c.ListingBudget < 1 {
+		return fmt.Errorf("listing-budget: %d, want at least 1", c.ListingBudget)
 	}
 	if c.Workers < 1 {
 		return fmt.Errorf("workers: %d, want at least 1", c.Workers)

@@ -19,6 +19,8 @@ func TestLoadConfig(t *testing.T) {
 		{name: "flag beats env", args: []string{"-max-depth", "7"}, env: map[string]string{"PARSER_MAX_DEPTH": "2"}, wantDepth: 7, wantURL: "nats://127.0.0.1:4222"},
 		{name: "bad env", env: map[string]string{"PARSER_MAX_DEPTH": "deep"}, wantErr: "PARSER_MAX_DEPTH"},
 		{name: "negative", args: []string{"-max-depth", "-1"}, wantErr: "negative"},
+		{name: "deeper than a request may be", args: []string{"-max-depth", "1000"}, wantErr: "less than 1000"},
+		{name: "no listing budget", args: []string{"-listing-budget", "0"}, wantErr: "listing-budget"},
 		{name: "bad log level", env: map[string]string{"LOG_LEVEL": "loud"}, wantErr: "log-level"},
 		{name: "stray args", args: []string{"extra"}, wantErr: "unexpected"},
 	}

@@ -20,7 +20,7 @@ func Handler(cfg Config, js jetstream.JetStream) bus.Handler[schema.FetchedPage]
 }
 
 func newStage(cfg Config, js jetstream.JetStream) *parse.Stage {
-	stage := &parse.Stage{MaxDepth: cfg.MaxDepth, MaxLinks: cfg.MaxLinks, NoExpand: !cfg.Expand}
+	stage := &parse.Stage{MaxDepth: cfg.MaxDepth, MaxLinks: cfg.MaxLinks, NoExpand: !cfg.Expand, ListingBudget: cfg.ListingBudget}
 	if js != nil {
 		stage.Bodies = pagebody.NewStore(js)
 	}

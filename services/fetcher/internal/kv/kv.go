@@ -8,10 +8,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/newsflow/newsflow/pkg/bus"
 )
 
 // Bucket names (the sources registry's bucket is sources.Bucket).
@@ -21,12 +22,10 @@ const (
 	BucketHosts  = "fetcher_hosts"
 )
 
-// Ensure creates or updates a bucket with the given TTL (0: none).
+// Ensure returns the bucket with the given TTL (0: none), creating it when
+// missing (see bus.EnsureKeyValue: a bucket in shape is only read).
 func Ensure(ctx context.Context, js jetstream.JetStream, bucket, desc string, ttl time.Duration, replicas int) (jetstream.KeyValue, error) {
-	if replicas < 1 {
-		replicas = 1
-	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	return bus.EnsureKeyValue(ctx, js, jetstream.KeyValueConfig{
 		Bucket:      bucket,
 		Description: desc,
 		TTL:         ttl,
@@ -34,10 +33,6 @@ func Ensure(ctx context.Context, js jetstream.JetStream, bucket, desc string, tt
 		Replicas:    replicas,
 		Storage:     jetstream.FileStorage,
 	})
-	if err != nil {
-		return nil, fmt.Errorf("kv bucket %s: %w", bucket, err)
-	}
-	return kv, nil
 }
 
 // Key returns a KV-safe key for s: 32 hex characters of its SHA-256.

@@ -3,6 +3,7 @@ package stage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -255,6 +256,19 @@ func TestHandle(t *testing.T) {
 		},
 		{name: "invalid URL", give: "ftp://news.example/a", wantOutcome: schema.OutcomeInvalid},
 		{
+			// Refused, never fetched, and the secret in no output.
+			name: "credentials", give: "https://user:s3cret@news.example/a", wantOutcome: schema.OutcomeInvalid,
+			check: func(t *testing.T, f *fixture, outs []bus.Out) {
+				o := outs[0].Body.(schema.Outcome)
+				if strings.Contains(o.URL+o.Reason, "s3cret") {
+					t.Errorf("outcome holds the secret: %+v", o)
+				}
+				if m := Describe(schema.CrawlRequest{URL: "https://user:s3cret@news.example/a", DiscoveredFrom: "https://a:s3cret@news.example/"}); strings.Contains(m.URL, "s3cret") || strings.Contains(fmt.Sprint(m.Fields), "s3cret") {
+					t.Errorf("Describe logs the secret: %+v", m)
+				}
+			},
+		},
+		{
 			name: "duplicate", give: "HTTPS://News.Example/a?utm_source=x",
 			setup:       func(f *fixture) { f.claims.state[site+"/a"] = schema.OutcomeFetched },
 			wantOutcome: schema.OutcomeDuplicate, wantClaim: schema.OutcomeFetched,
@@ -368,7 +382,7 @@ func TestHandle(t *testing.T) {
 				if !ok || last.Subject != schema.SubjectCrawlOutcome {
 					t.Fatalf("last output %+v, want an outcome", last)
 				}
-				if oc.Outcome != tt.wantOutcome || oc.Status != tt.wantStatus || oc.URL != tt.give || oc.TraceID != "trace-1" || oc.Stage != Name {
+				if oc.Outcome != tt.wantOutcome || oc.Status != tt.wantStatus || oc.URL != urlnorm.Redact(tt.give) || oc.TraceID != "trace-1" || oc.Stage != Name {
 					t.Errorf("outcome %+v, want %s with status %d", oc, tt.wantOutcome, tt.wantStatus)
 				}
 				if err := oc.Validate(); err != nil {

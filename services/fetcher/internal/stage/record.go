@@ -9,16 +9,18 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/schema"
+	"github.com/newsflow/newsflow/pkg/urlnorm"
 )
 
 // Describe tells the runner what a request is about: its URL, depth and
-// the page that linked to it (referrer).
+// the page that linked to it (referrer). Credentials in a URL are never
+// logged: they are cut out here (the stage refuses such URLs).
 func Describe(in schema.CrawlRequest) bus.Meta {
 	fields := []zap.Field{zap.Int("depth", in.Depth)}
 	if in.DiscoveredFrom != "" {
-		fields = append(fields, zap.String("referrer", in.DiscoveredFrom))
+		fields = append(fields, zap.String("referrer", urlnorm.Redact(in.DiscoveredFrom)))
 	}
-	return bus.Meta{URL: in.URL, TraceID: in.TraceID, Fields: fields}
+	return bus.Meta{URL: urlnorm.Redact(in.URL), TraceID: in.TraceID, Fields: fields}
 }
 
 // Report says what became of a request, from the stage's outputs: its
@@ -45,7 +47,7 @@ func Report(in schema.CrawlRequest, outs []bus.Out) bus.Report {
 // Reject records a message the runner terminates: undecodable (invalid)
 // or out of retries (dead_letter).
 func (s *Stage) Reject(rej bus.Rejection[schema.CrawlRequest]) []bus.Out {
-	in := schema.CrawlRequest{URL: printable(rej.Data)}
+	in := schema.CrawlRequest{URL: urlnorm.Redact(printable(rej.Data))}
 	if rej.In != nil && rej.In.URL != "" {
 		in = *rej.In
 	}

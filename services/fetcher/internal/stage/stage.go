@@ -167,7 +167,7 @@ func (s *Stage) outputs(in schema.CrawlRequest, traceID string, res result) []bu
 func (s *Stage) outcome(in schema.CrawlRequest, traceID string, res result) bus.Out {
 	s.Metrics.Fetches.WithLabelValues(res.outcome).Inc()
 	return bus.Out{Subject: schema.SubjectCrawlOutcome, Body: schema.Outcome{
-		V: schema.Version, URL: in.URL, Stage: Name, Outcome: res.outcome, Reason: truncate(res.reason, 500),
+		V: schema.Version, URL: urlnorm.Redact(in.URL), Stage: Name, Outcome: res.outcome, Reason: truncate(res.reason, 500),
 		Status: res.status, TraceID: traceID, At: time.Now().UTC(),
 	}}
 }

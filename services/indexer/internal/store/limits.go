@@ -55,6 +55,7 @@ func clean(a *schema.Article) {
 	a.SiteName = text(a.SiteName, MaxSiteBytes)
 	a.Title = text(a.Title, MaxTitleBytes)
 	a.Description = text(a.Description, MaxDescriptionBytes)
+	a.Reason = text(a.Reason, MaxTitleBytes)
 	a.Body = text(a.Body, MaxBodyBytes)
 	a.Section = text(a.Section, MaxLabelBytes)
 	a.Language = strings.ToLower(strings.TrimSpace(text(a.Language, 0)))

@@ -48,11 +48,11 @@ func TestStageListings(t *testing.T) {
 		{name: "rss served as text/xml", give: rawPage("https://courier.example/rss.xml", "text/xml", schema.KindFeed, testRSS, 2),
 			wantRecord: schema.PageFeed, wantURLs: []string{"https://courier.example/local/sea-wall", "https://courier.example/local/ferry"}, wantDepth: 3},
 		{name: "sitemap index", give: rawPage("https://courier.example/sitemap.xml", "application/xml", schema.KindSitemap, testSitemapIndex, 0),
-			wantRecord: schema.PageSitemap, wantURLs: []string{"https://courier.example/news-sitemap.xml"}, wantKind: schema.KindSitemap, wantDepth: 0},
+			wantRecord: schema.PageSitemap, wantURLs: []string{"https://courier.example/news-sitemap.xml"}, wantKind: schema.KindSitemap, wantDepth: 1},
 		{name: "sitemap.xml.gz (the fetcher unzips it, the type stays)", give: rawPage("https://courier.example/sitemap.xml.gz", "application/x-gzip", schema.KindSitemap, testSitemapIndex, 0),
-			wantRecord: schema.PageSitemap, wantURLs: []string{"https://courier.example/news-sitemap.xml"}, wantKind: schema.KindSitemap, wantDepth: 0},
+			wantRecord: schema.PageSitemap, wantURLs: []string{"https://courier.example/news-sitemap.xml"}, wantKind: schema.KindSitemap, wantDepth: 1},
 		{name: "robots.txt sitemaps", give: rawPage("https://courier.example/robots.txt", "text/plain; charset=utf-8", schema.KindRobots, "Sitemap: https://courier.example/sitemap.xml\n", 0),
-			wantURLs: []string{"https://courier.example/sitemap.xml"}, wantKind: schema.KindSitemap, wantDepth: 0},
+			wantURLs: []string{"https://courier.example/sitemap.xml"}, wantKind: schema.KindSitemap, wantDepth: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,8 +125,8 @@ func TestStageSeedAnnouncesFeeds(t *testing.T) {
 	}
 	_, crawls := split(t, outs)
 	i := slices.IndexFunc(crawls, func(c schema.CrawlRequest) bool { return c.URL == "https://courier.example/rss.xml" })
-	if i < 0 || crawls[i].Hints == nil || crawls[i].Hints.Kind != schema.KindFeed || crawls[i].Depth != 0 {
-		t.Fatalf("requests %+v: want the announced feed as a depth-0 feed request", crawls)
+	if i < 0 || crawls[i].Hints == nil || crawls[i].Hints.Kind != schema.KindFeed || crawls[i].Depth != 1 || crawls[i].Hints.Budget != 0 {
+		t.Fatalf("requests %+v: want the announced feed as a depth-1 feed request with the full budget", crawls)
 	}
 	// Deeper pages announce feeds too, but only a seed's are followed.
 	deeper := seed

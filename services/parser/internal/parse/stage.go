@@ -36,6 +36,10 @@ type Stage struct {
 	// RecentLinks is how many published link ids the stage remembers to
 	// skip republishing them (0: 100,000).
 	RecentLinks int
+	// ListingBudget is how many feed and sitemap fetches one root listing
+	// (a robots.txt's Sitemap line, a registered source, a submitted
+	// sitemap) may lead to, itself included (0: DefaultListingBudget).
+	ListingBudget int
 
 	recentOnce sync.Once
 	recent     *recent
@@ -61,6 +65,11 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 		return s.listing(ctx, &page, pageURL, kind, page.ContentType, body)
 	}
 
+	if why := binary(body); why != "" {
+		// Not text: nothing to extract and no links to follow.
+		return []bus.Out{record(pageKey(&page), s.other(&page, pageURL, body, why, bus.TraceID(ctx)))}, nil
+	}
+
 	in := extract.Input{URL: pageURL, ContentType: page.ContentType, Body: body}
 	if h := page.Hints; h != nil {
 		in.Hints = &extract.Hints{Title: h.Title, Published: h.Published}
@@ -77,7 +86,7 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 	}
 	if page.Depth == 0 && !s.NoExpand {
 		if base, err := url.Parse(pageURL); err == nil {
-			outs = append(outs, s.requests(&page, pageURL, pageID, discover.Autodiscover(body, base))...)
+			outs = append(outs, s.requests(&page, pageURL, pageID, discover.Autodiscover(body, base), nil)...)
 		}
 	}
 	return append(outs, s.links(ctx, &page, pageURL, art.Links)...), nil
@@ -96,6 +105,11 @@ func (s *Stage) listing(ctx context.Context, page *schema.FetchedPage, pageURL, 
 		return nil, bus.Permanent(fmt.Errorf("unreadable %s: %w", kind, err))
 	}
 	pageID := pageKey(page)
+	var reqs []bus.Out
+	var dropped int
+	if page.Reparse == "" && !s.NoExpand {
+		reqs, dropped = s.listingRequests(page, pageURL, pageID, entries)
+	}
 	var outs []bus.Out
 	if kind != discover.KindRobots {
 		sum := sha256.Sum256(body)
@@ -108,12 +122,74 @@ func (s *Stage) listing(ctx context.Context, page *schema.FetchedPage, pageURL, 
 			Title: feedTitle(page), PageType: kind, Description: fmt.Sprintf("%d entries", len(entries)),
 			ContentHash: hex.EncodeToString(sum[:16]), FetchedAt: page.FetchedAt,
 			ExtractorVersion: extract.Version, TraceID: bus.TraceID(ctx), Reparse: page.Reparse,
+			Reason: budgetReason(dropped),
 		}))
 	}
-	if page.Reparse != "" || s.NoExpand {
-		return outs, nil
+	return append(outs, reqs...), nil
+}
+
+// DefaultListingBudget is the feed and sitemap fetches one root listing
+// may lead to: enough for a news site's sitemap index of monthly sitemaps
+// going back decades, few enough that a sitemap index listing itself, or a
+// new child on every fetch, ends.
+const DefaultListingBudget = 1000
+
+// listingRequests returns the crawl requests of a listing's entries, and
+// how many child listings it dropped because the budget is spent. The
+// listing's budget (its hint, or the full budget on a root listing) pays
+// for its own fetch; the rest is shared among its child feeds and
+// sitemaps, in the order the listing names them. A listing that names
+// itself gets nothing more.
+func (s *Stage) listingRequests(page *schema.FetchedPage, pageURL, pageID string, entries []discover.Entry) ([]bus.Out, int) {
+	budget := cmp.Or(s.ListingBudget, DefaultListingBudget)
+	if page.Hints != nil && page.Hints.Budget > 0 {
+		budget = page.Hints.Budget
 	}
-	return append(outs, s.requests(page, pageURL, pageID, entries)...), nil
+	self := map[string]bool{}
+	for _, u := range []string{page.URL, page.FinalURL, pageURL} {
+		if n, err := urlnorm.Normalize(u); err == nil {
+			self[n] = true
+		}
+	}
+	var children int
+	kept := entries[:0:0]
+	for _, e := range entries {
+		if e.Kind == discover.KindPage {
+			kept = append(kept, e)
+			continue
+		}
+		if n, err := urlnorm.Normalize(e.URL); err == nil && self[n] {
+			continue
+		}
+		children++
+		kept = append(kept, e)
+	}
+	left := budget - 1
+	if page.Hints != nil && page.Hints.Kind == schema.KindRobots {
+		left = budget // robots.txt is no listing fetch of its own
+	}
+	share := func(i int) int { // the budget of the i-th child listing (0: none)
+		n := min(children, max(left, 0))
+		if i >= n {
+			return 0
+		}
+		b := left / n
+		if i < left%n {
+			b++
+		}
+		return b
+	}
+	reqs := s.requests(page, pageURL, pageID, kept, share)
+	return reqs, children - min(children, max(left, 0))
+}
+
+// budgetReason says why a listing's record names fewer child listings
+// than it held.
+func budgetReason(dropped int) string {
+	if dropped == 0 {
+		return ""
+	}
+	return fmt.Sprintf("listing budget spent: %d child feeds or sitemaps not queued", dropped)
 }
 
 func feedTitle(page *schema.FetchedPage) string {
@@ -123,19 +199,30 @@ func feedTitle(page *schema.FetchedPage) string {
 	return ""
 }
 
-// requests returns a crawl request per entry of a feed or sitemap, with
-// what the entry announced as hints. A listing is not a hop: a sitemap or
-// feed entry keeps the page's depth, a page entry is one deeper.
-func (s *Stage) requests(page *schema.FetchedPage, pageURL, pageID string, entries []discover.Entry) []bus.Out {
+// requests returns a crawl request per entry of a feed or sitemap (or the
+// feeds a page announces), with what the entry announced as hints. Every
+// entry is one hop deeper than the page, a child listing too; budget gives
+// the listing budget of the i-th child listing (nil: roots, the full
+// budget), and a child whose budget is 0 is not queued.
+func (s *Stage) requests(page *schema.FetchedPage, pageURL, pageID string, entries []discover.Entry, budget func(i int) int) []bus.Out {
 	origin := cmp.Or(page.Origin, page.URL)
 	// Scope-checked like links: what a listing names may lead off-site.
 	entries = discover.Scope(entries, origin, page.URL)
+	depth := page.Depth + 1
+	if depth > schema.MaxDepth {
+		return nil
+	}
 	now := s.now()
 	outs := make([]bus.Out, 0, len(entries))
+	child := 0
 	for _, e := range entries {
-		depth := page.Depth + 1
-		if e.Kind != discover.KindPage {
-			depth = page.Depth
+		hints := &schema.Hints{Title: e.Title, Published: e.Published, Source: page.URL, Kind: e.Kind}
+		if e.Kind != discover.KindPage && budget != nil {
+			hints.Budget = budget(child)
+			child++
+			if hints.Budget == 0 {
+				continue
+			}
 		}
 		outs = append(outs, bus.Out{
 			Subject: schema.SubjectCrawlURLs,
@@ -143,8 +230,7 @@ func (s *Stage) requests(page *schema.FetchedPage, pageURL, pageID string, entri
 			// nothing new, the next poll of the feed does.
 			ID: "crawl:" + hash(pageID+"\x00"+e.URL),
 			Body: schema.CrawlRequest{V: schema.Version, URL: e.URL, Depth: depth, Origin: origin,
-				DiscoveredFrom: pageURL, SubmittedAt: now,
-				Hints: &schema.Hints{Title: e.Title, Published: e.Published, Source: page.URL, Kind: e.Kind}},
+				DiscoveredFrom: pageURL, SubmittedAt: now, Hints: hints},
 			TraceID: bus.NewTraceID(),
 		})
 	}
@@ -173,6 +259,10 @@ func (s *Stage) article(page *schema.FetchedPage, pageURL string, art *extract.A
 		// A record of what the page was, not a story.
 		body, words = "", 0
 	}
+	truncated := len(body) > schema.MaxBodyText
+	if truncated {
+		body = cutText(body, schema.MaxBodyText)
+	}
 	return schema.Article{
 		V:                schema.Version,
 		URL:              page.URL,
@@ -189,6 +279,7 @@ func (s *Stage) article(page *schema.FetchedPage, pageURL string, art *extract.A
 		Section:          art.Section,
 		Tags:             art.Tags,
 		Body:             body,
+		Truncated:        truncated,
 		PageType:         art.PageType,
 		WordCount:        words,
 		ContentHash:      extract.ContentHash(art.Body),

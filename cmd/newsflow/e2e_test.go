@@ -271,16 +271,19 @@ func endToEnd(t *testing.T, store string) {
 	var res struct {
 		Total   int `json:"total"`
 		Results []struct {
-			URL string `json:"url"`
+			URL          string `json:"url"`
+			CanonicalURL string `json:"canonical_url"`
 		} `json:"results"`
 	}
 	getJSONT(t, "http://"+api+"/api/search?q="+url.QueryEscape(strings.Join(probe.Words, " "))+"&limit=50", &res)
 	found := false
 	for _, r := range res.Results {
-		found = found || r.URL == probe.URL
+		// One row per article, keyed by its canonical URL; url is the
+		// spelling fetched first (an old URL that redirects to it, say).
+		found = found || r.CanonicalURL == probe.URL
 	}
 	if !found {
-		t.Errorf("search for %q did not return %s (got %d results)", probe.Words, probe.URL, res.Total)
+		t.Errorf("search for %q did not return %s (got %d results: %+v)", probe.Words, probe.URL, res.Total, res.Results)
 	}
 
 	// Every binary answers its health, readiness and metrics endpoints, and

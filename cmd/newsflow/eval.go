@@ -63,7 +63,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		pred := ""
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", id, err)
-		} else if a, err := extract.Extract(extract.Input{URL: t.URL, Body: body}); err != nil {
+		} else if a, err := extract.Extract(extract.Input{URL: t.URL, Body: body, Now: time.Now()}); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", id, err)
 		} else {
 			pred = a.Body

@@ -115,7 +115,7 @@ func TestQuoteAttributionKept(t *testing.T) {
 <blockquote class="twitter-tweet"><p>I love that they trademarked it, nobody is going to take your slogan.</p>— Robert Roe (@robertroe) <a href="https://twitter.example/robertroe/status/1">November 18, 2019</a></blockquote>
 <p>The campaign cost the state nearly half a million dollars, according to officials, and will run for a year.</p>
 </article></body></html>`
-	a, err := Extract(Input{URL: "https://news.example/2019/11/19/slogan", Body: []byte(page)})
+	a, err := Extract(Input{URL: "https://news.example/2019/11/19/slogan", Body: []byte(page), Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestEmbeddedPostsKept(t *testing.T) {
 <p>Officials said the campaign would run for a year and that the attention showed it was working, whatever people made of the wording.</p>
 <div class="social-share"><a href="https://twitter.example/share">Share on Twitter</a> <a href="https://facebook.example/share">Share on Facebook</a></div>
 </article></body></html>`
-	a, err := Extract(Input{URL: "https://news.example/2019/11/19/slogan", Body: []byte(page)})
+	a, err := Extract(Input{URL: "https://news.example/2019/11/19/slogan", Body: []byte(page), Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,8 +52,8 @@ var zones = map[string]int{
 // "22. August 2020", "22 de agosto de 2020" or "22-08-2020 03:12 IST".
 // Numeric day-month order follows mdy (true for US English) unless a field
 // is over 12. The offset of the result is the page's own; UTC when it gave
-// none.
-func parseDate(s string, mdy bool) (time.Time, bool) {
+// none. now reads two-digit years (see century).
+func parseDate(s string, mdy bool, now time.Time) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 200 {
 		return time.Time{}, false
@@ -61,11 +61,31 @@ func parseDate(s string, mdy bool) (time.Time, bool) {
 	if t, ok := parseISO(s); ok {
 		return t, true
 	}
-	return parseFree(s, mdy)
+	return parseFree(s, mdy, now)
 }
 
+// validDate reports whether t can be a publication date: not before the
+// web news era, not after now (a day and a half of slack covers time
+// zones and clocks); a zero now sets no upper bound.
 func validDate(t time.Time, now time.Time) bool {
-	return !t.Before(minDate) && !t.After(now.Add(36*time.Hour))
+	return !t.Before(minDate) && (now.IsZero() || !t.After(now.Add(36*time.Hour)))
+}
+
+// century turns a two-digit year into a full one: the latest year not
+// more than one year after now, or, with a zero now, the POSIX pivot
+// (69-99 are 1969-1999, 00-68 are 2000-2068).
+func century(yy int, now time.Time) int {
+	if now.IsZero() {
+		if yy >= 69 {
+			return 1900 + yy
+		}
+		return 2000 + yy
+	}
+	y := 2000 + yy
+	if y > now.Year()+1 {
+		y -= 100
+	}
+	return y
 }
 
 func atoi(s string) int {
@@ -307,7 +327,7 @@ func tokenizeDate(s string) []dtok {
 }
 
 // parseFree reads a date written for people.
-func parseFree(s string, mdy bool) (time.Time, bool) {
+func parseFree(s string, mdy bool, now time.Time) (time.Time, bool) {
 	toks := tokenizeDate(s)
 	y, m, d := -1, -1, -1
 	dateEnd := -1 // index of the last token of the date
@@ -409,10 +429,7 @@ func parseFree(s string, mdy bool) (time.Time, bool) {
 			} else if len(c.s) == 4 || len(c.s) == 2 && s1.s != "." {
 				y = c.num
 				if len(c.s) == 2 {
-					y += 2000
-					if y > time.Now().Year()+1 {
-						y -= 100
-					}
+					y = century(c.num, now)
 				}
 				switch {
 				case a.num > 12:

@@ -72,7 +72,7 @@ func TestParseDate(t *testing.T) {
 		{give: "2020-13-45", want: ""},
 	}
 	for _, tt := range tests {
-		got, ok := parseDate(tt.give, tt.mdy)
+		got, ok := parseDate(tt.give, tt.mdy, testNow)
 		s := ""
 		if ok {
 			s = got.Format(time.RFC3339)
@@ -97,6 +97,35 @@ func TestValidDate(t *testing.T) {
 	for _, tt := range tests {
 		if got := validDate(tt.give, now); got != tt.want {
 			t.Errorf("validDate(%v) = %v, want %v", tt.give, got, tt.want)
+		}
+	}
+	// A zero clock sets no upper bound, only the lower one.
+	if !validDate(time.Date(2150, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{}) {
+		t.Error("validDate(2150, zero now) = false, want true")
+	}
+	if validDate(time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{}) {
+		t.Error("validDate(1990, zero now) = true, want false")
+	}
+}
+
+// TestTwoDigitYears checks that the clock, not the machine's, reads
+// two-digit years.
+func TestTwoDigitYears(t *testing.T) {
+	tests := []struct {
+		give string
+		now  time.Time
+		want string
+	}{
+		{give: "22/08/20", now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), want: "2020-08-22"},
+		{give: "22/08/25", now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), want: "2025-08-22"},
+		{give: "22/08/26", now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), want: "1926-08-22"},
+		{give: "22/08/99", now: time.Time{}, want: "1999-08-22"},
+		{give: "22/08/20", now: time.Time{}, want: "2020-08-22"},
+	}
+	for _, tt := range tests {
+		got, ok := parseDate(tt.give, false, tt.now)
+		if !ok || got.Format("2006-01-02") != tt.want {
+			t.Errorf("parseDate(%q, now %v) = %v %v, want %s", tt.give, tt.now, got, ok, tt.want)
 		}
 	}
 }
@@ -145,7 +174,7 @@ func TestTextDates(t *testing.T) {
 		return t.Format(time.RFC3339)
 	}
 	for _, tt := range tests {
-		pub, mod := textDates(tt.give, false)
+		pub, mod := textDates(tt.give, false, testNow)
 		if str(pub) != tt.pub || str(mod) != tt.mod {
 			t.Errorf("textDates(%q) = %q, %q, want %q, %q", tt.give, str(pub), str(mod), tt.pub, tt.mod)
 		}

@@ -70,4 +70,29 @@
 // against how much link-free prose the story container holds; a page with
 // no date from any source, no article markup and little prose (an about or
 // contact page) is never an article.
+//
+// The library reads no clock: Input.Now says when the extraction happens,
+// which bounds plausible dates and reads two-digit years.
+//
+// # Files
+//
+//   - extract.go: Input, Article and Extract, which runs the steps below in
+//     order; parsing with the depth fallback; ContentHash.
+//   - decode.go: bytes to UTF-8 (BOM, Content-Type, <meta charset>).
+//   - strip.go: cutting <script> and <style> text before parsing.
+//   - page.go: the page value the walk returns (elements, blocks, metadata
+//     signals, links) and its element and block types.
+//   - walk.go: the one walk over the tree, cutting text into blocks.
+//   - collect.go: what the walk collects besides text: <head>, <meta>,
+//     canonical link, images, <time>, microdata, links.
+//   - classify.go: class and id vocabulary, turned into element flags.
+//   - text.go: text utilities: whitespace, weighted lengths, the word
+//     counter, an element's text.
+//   - content.go: main-content selection and the in-story block filter.
+//   - render.go: blocks to plain text and to simple HTML.
+//   - metadata.go: fills the Article's fields from the page and the
+//     selected content, and decides the page type.
+//   - jsonld.go, title.go, authors.go, dates.go, lang.go: JSON-LD, headline
+//     cleaning, author names, date parsing, language detection.
+//   - score/: the benchmark's body-scoring method, used by `newsflow eval`.
 package extract

@@ -15,6 +15,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
 
+// testNow is the clock of every test extraction, so results do not depend
+// on the day the tests run.
+var testNow = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+
 // goldenPages maps each testdata page to the URL it is extracted as.
 var goldenPages = map[string]string{
 	"wire_portal":    "https://portal.example.org/headlines/international/trade-envoy-to-visit-oslo-warsaw-1234567",
@@ -69,7 +73,7 @@ func extractFile(t *testing.T, name string) *Article {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := Extract(Input{URL: goldenPages[name], ContentType: "text/html", Body: b})
+	a, err := Extract(Input{URL: goldenPages[name], ContentType: "text/html", Body: b, Now: testNow})
 	if err != nil {
 		t.Fatalf("Extract(%s): %v", name, err)
 	}
@@ -236,7 +240,7 @@ func TestPageTypeUndated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		page := "<html><head><title>x</title></head><body><main>" + tt.body + "</main></body></html>"
-		a, err := Extract(Input{URL: tt.url, Body: []byte(page)})
+		a, err := Extract(Input{URL: tt.url, Body: []byte(page), Now: testNow})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,7 +253,7 @@ func TestPageTypeUndated(t *testing.T) {
 func TestLinks(t *testing.T) {
 	page := `<html><body><a href="/a#x">A</a><a href="/a">A again</a><a href="https://other.example/b?q=1#frag">B</a>
 <a href="mailto:x@y">mail</a><a href="javascript:void(0)">js</a><a href="../c">C</a><a href="HTTPS://UP.example/D">D</a></body></html>`
-	a, err := Extract(Input{URL: "https://site.example/dir/page.html", Body: []byte(page)})
+	a, err := Extract(Input{URL: "https://site.example/dir/page.html", Body: []byte(page), Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,10 +47,10 @@ func metaSource(key string) string {
 	return "meta"
 }
 
-func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
-	mi := indexMetas(w.metas)
-	ld := parseLD(w.ldjson)
-	now := time.Now()
+func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
+	mi := indexMetas(pg.signals.metas)
+	ld := parseLD(pg.signals.ldjson)
+	now := in.Now
 	set := func(field, value, src string, dst *string) bool {
 		value = collapse(value)
 		if value == "" || *dst != "" {
@@ -102,18 +102,18 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 		siteForTitle = hostLabel(base.Host)
 	}
 	if ld.headline != "" {
-		set("title", cleanTitle(ld.headline, siteForTitle, w.h1), "json-ld", &a.Title)
+		set("title", cleanTitle(ld.headline, siteForTitle, pg.signals.h1), "json-ld", &a.Title)
 	}
 	if v, src := mi.get("og:title"); v != "" {
-		set("title", cleanTitle(v, siteForTitle, w.h1), src, &a.Title)
+		set("title", cleanTitle(v, siteForTitle, pg.signals.h1), src, &a.Title)
 	}
 	if v, src := mi.get("twitter:title", "dc.title", "headline"); v != "" {
-		set("title", cleanTitle(v, siteForTitle, w.h1), src, &a.Title)
+		set("title", cleanTitle(v, siteForTitle, pg.signals.h1), src, &a.Title)
 	}
-	if w.title != "" {
-		set("title", cleanTitle(w.title, siteForTitle, w.h1), "html", &a.Title)
+	if pg.signals.title != "" {
+		set("title", cleanTitle(pg.signals.title, siteForTitle, pg.signals.h1), "html", &a.Title)
 	}
-	for _, h := range w.h1 {
+	for _, h := range pg.signals.h1 {
 		if set("title", h, "html", &a.Title) {
 			break
 		}
@@ -131,17 +131,17 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 		setURL("image", v, src, &a.Image)
 	}
 	setURL("image", ld.image, "json-ld", &a.Image)
-	for _, p := range w.props {
+	for _, p := range pg.signals.props {
 		if p.prop == "image" && p.value != "" {
 			setURL("image", p.value, "microdata", &a.Image)
 		}
 	}
-	for _, img := range w.images {
+	for _, img := range pg.signals.images {
 		if setURL("image", img, "html", &a.Image) {
 			break
 		}
 	}
-	setURL("canonical_url", w.canonical, "html", &a.CanonicalURL)
+	setURL("canonical_url", pg.signals.canonical, "html", &a.CanonicalURL)
 	if v, src := mi.get("og:url"); v != "" {
 		setURL("canonical_url", v, src, &a.CanonicalURL)
 	}
@@ -155,7 +155,7 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 	if v, src := mi.get("article:section", "section", "parsely-section", "article.section", "cxenseparse:recs:articlesection", "category"); v != "" {
 		set("section", v, src, &a.Section)
 	}
-	for _, p := range w.props {
+	for _, p := range pg.signals.props {
 		if p.prop == "articleSection" {
 			set("section", p.value, "microdata", &a.Section)
 		}
@@ -163,13 +163,13 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 	if a.Section == "" && base != nil {
 		set("section", urlSection(base.Path), "url", &a.Section)
 	}
-	a.Tags, a.Provenance["tags"] = pickTags(mi, ld, w)
+	a.Tags, a.Provenance["tags"] = pickTags(mi, ld, pg)
 	if a.Provenance["tags"] == "" {
 		delete(a.Provenance, "tags")
 	}
 
 	// Authors.
-	a.Authors, a.Provenance["authors"] = pickAuthors(mi, ld, w, c, a.SiteName)
+	a.Authors, a.Provenance["authors"] = pickAuthors(mi, ld, pg, c, a.SiteName)
 	if len(a.Authors) == 0 {
 		delete(a.Provenance, "authors")
 	}
@@ -179,8 +179,8 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 	if ld.lang != "" {
 		lang, src = ld.lang, "json-ld"
 	}
-	if lang == "" && w.lang != "" {
-		lang, src = w.lang, "html"
+	if lang == "" && pg.signals.lang != "" {
+		lang, src = pg.signals.lang, "html"
 	}
 	if lang == "" {
 		if v, s := mi.get("og:locale", "content-language", "language", "dc.language", "dc.language.iso"); v != "" {
@@ -205,15 +205,15 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 	}
 
 	// Dates.
-	mdy := a.Language == "en" && (strings.HasSuffix(strings.ToLower(w.lang), "us") || base != nil && usHost(base.Host))
-	pickDates(a, mi, ld, w, c, mdy, now, base)
+	mdy := a.Language == "en" && (strings.HasSuffix(strings.ToLower(pg.signals.lang), "us") || base != nil && usHost(base.Host))
+	pickDates(a, mi, ld, pg, c, mdy, now, base)
 	if a.Published == nil && in.Hints != nil && in.Hints.Published != nil && validDate(*in.Hints.Published, now) {
 		t := *in.Hints.Published
 		a.Published = &t
 		a.Provenance["published"] = "hint"
 	}
 
-	a.PageType = pageType(a, ld, mi, w, c, base)
+	a.PageType = pageType(a, ld, mi, pg, c, base)
 	a.Provenance["page_type"] = "html"
 }
 
@@ -270,7 +270,7 @@ func urlSection(path string) string {
 	return strings.ReplaceAll(s, "-", " ")
 }
 
-func pickTags(mi metaIndex, ld ld, w *walker) ([]string, string) {
+func pickTags(mi metaIndex, ld ld, pg *page) ([]string, string) {
 	var raw []string
 	src := ""
 	switch {
@@ -287,8 +287,8 @@ func pickTags(mi metaIndex, ld ld, w *walker) ([]string, string) {
 		raw, src = splitList(mi.first["keywords"]), "meta"
 	case mi.first["parsely-tags"] != "":
 		raw, src = splitList(mi.first["parsely-tags"]), "meta"
-	case len(w.tagsLinks) > 0:
-		raw, src = w.tagsLinks, "html"
+	case len(pg.signals.tagLinks) > 0:
+		raw, src = pg.signals.tagLinks, "html"
 	}
 	var out []string
 	seen := map[string]bool{}
@@ -310,7 +310,7 @@ func pickTags(mi metaIndex, ld ld, w *walker) ([]string, string) {
 	return out, src
 }
 
-func pickAuthors(mi metaIndex, ld ld, w *walker, c *content, site string) ([]string, string) {
+func pickAuthors(mi metaIndex, ld ld, pg *page, c *content, site string) ([]string, string) {
 	if got := cleanAuthors(ld.authors, site); len(got) > 0 {
 		return got, "json-ld"
 	}
@@ -334,7 +334,7 @@ func pickAuthors(mi metaIndex, ld ld, w *walker, c *content, site string) ([]str
 		return got, src
 	}
 	var micro []string
-	for _, p := range w.props {
+	for _, p := range pg.signals.props {
 		if p.prop == "author" || p.prop == "creator" {
 			micro = append(micro, p.value)
 		}
@@ -343,8 +343,8 @@ func pickAuthors(mi metaIndex, ld ld, w *walker, c *content, site string) ([]str
 		return got, "microdata"
 	}
 	var vis []string
-	vis = append(vis, w.relAuthor...)
-	for _, n := range w.bylineNodes {
+	vis = append(vis, pg.signals.relAuthor...)
+	for _, n := range pg.signals.bylines {
 		t := collapse(textOfLimit(n, 200))
 		if t != "" && len(t) < 120 {
 			vis = append(vis, t)
@@ -354,7 +354,7 @@ func pickAuthors(mi metaIndex, ld ld, w *walker, c *content, site string) ([]str
 		}
 	}
 	// "By Jane Doe" lines at the top of the story.
-	for _, b := range w.blocks {
+	for _, b := range pg.blocks {
 		if b.tlen < 80 && hasByPrefix(b.text) {
 			vis = append(vis, b.text)
 			break
@@ -399,12 +399,12 @@ var (
 	cutLabels = append(append([]string{}, modifiedLabels...), publishedLabels[:len(publishedLabels)-2]...)
 )
 
-func pickDates(a *Article, mi metaIndex, ld ld, w *walker, c *content, mdy bool, now time.Time, base *url.URL) {
+func pickDates(a *Article, mi metaIndex, ld ld, pg *page, c *content, mdy bool, now time.Time, base *url.URL) {
 	try := func(field string, dst **time.Time, v, src string) {
 		if *dst != nil || v == "" {
 			return
 		}
-		if t, ok := parseDate(v, mdy); ok && validDate(t, now) {
+		if t, ok := parseDate(v, mdy, now); ok && validDate(t, now) {
 			*dst = &t
 			a.Provenance[field] = src
 		}
@@ -418,7 +418,7 @@ func pickDates(a *Article, mi metaIndex, ld ld, w *walker, c *content, mdy bool,
 	for _, k := range []string{"article:modified_time", "og:updated_time", "article:modified", "datemodified", "dcterms.modified", "last-modified", "lastmod", "revised", "article.updated", "dc.date.modified"} {
 		try("modified", &a.Modified, mi.first[k], metaSource(k))
 	}
-	for _, p := range w.props {
+	for _, p := range pg.signals.props {
 		switch p.prop {
 		case "datePublished", "dateCreated":
 			try("published", &a.Published, p.value, "microdata")
@@ -426,7 +426,7 @@ func pickDates(a *Article, mi metaIndex, ld ld, w *walker, c *content, mdy bool,
 			try("modified", &a.Modified, p.value, "microdata")
 		}
 	}
-	for _, t := range w.times {
+	for _, t := range pg.signals.times {
 		v := t.datetime
 		if v == "" {
 			continue
@@ -440,7 +440,7 @@ func pickDates(a *Article, mi metaIndex, ld ld, w *walker, c *content, mdy bool,
 	}
 	if a.Published == nil || a.Modified == nil {
 		var texts []string
-		for _, n := range w.dateNodes {
+		for _, n := range pg.signals.dates {
 			if t := collapse(textOfLimit(n, 300)); t != "" && len(t) < 250 {
 				texts = append(texts, t)
 			}
@@ -448,12 +448,12 @@ func pickDates(a *Article, mi metaIndex, ld ld, w *walker, c *content, mdy bool,
 				break
 			}
 		}
-		for _, tt := range w.times {
+		for _, tt := range pg.signals.times {
 			if tt.text != "" {
 				texts = append(texts, tt.text)
 			}
 		}
-		for _, b := range w.blocks {
+		for _, b := range pg.blocks {
 			if len(b.text) >= 200 || !containsDigit(b.text) {
 				continue
 			}
@@ -462,7 +462,7 @@ func pickDates(a *Article, mi metaIndex, ld ld, w *walker, c *content, mdy bool,
 			}
 		}
 		for _, t := range texts {
-			pub, mod := textDates(t, mdy)
+			pub, mod := textDates(t, mdy, now)
 			if pub != nil && validDate(*pub, now) && a.Published == nil {
 				a.Published = pub
 				a.Provenance["published"] = "text"
@@ -508,14 +508,14 @@ func hasAnyLabel(l string, labels []string) bool {
 // A line may hold both dates without a separator; it is cut before each
 // date label, and a date with no label of its own reads as the published
 // one.
-func textDates(s string, mdy bool) (pub, mod *time.Time) {
+func textDates(s string, mdy bool, now time.Time) (pub, mod *time.Time) {
 	segs := strings.FieldsFunc(s, func(r rune) bool {
 		return r == '|' || r == '•' || r == '·' || r == '\n' || r == '(' || r == ')' || r == ';'
 	})
 	for _, seg := range segs {
 		for _, piece := range cutAtLabels(seg) {
 			l := strings.ToLower(piece)
-			t, ok := parseDate(piece, mdy)
+			t, ok := parseDate(piece, mdy, now)
 			if !ok {
 				continue
 			}
@@ -588,7 +588,7 @@ func cutAtLabels(s string) []string {
 }
 
 // pageType tells a story from a home, section or listing page.
-func pageType(a *Article, ld ld, mi metaIndex, w *walker, c *content, base *url.URL) string {
+func pageType(a *Article, ld ld, mi metaIndex, pg *page, c *content, base *url.URL) string {
 	path := ""
 	rawQuery := ""
 	if base != nil {
@@ -636,8 +636,8 @@ func pageType(a *Article, ld ld, mi metaIndex, w *walker, c *content, base *url.
 		}
 	}
 	density := 1.0
-	if c.root >= 0 && w.elems[c.root].text > 0 {
-		density = float64(w.elems[c.root].link) / float64(w.elems[c.root].text)
+	if c.root >= 0 && pg.elems[c.root].text > 0 {
+		density = float64(pg.elems[c.root].link) / float64(pg.elems[c.root].text)
 	}
 	if home && articleSignals < 3 {
 		return schema.PageHome

@@ -66,7 +66,7 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 		return s.listing(ctx, &page, pageURL, kind, media, body)
 	}
 
-	in := extract.Input{URL: pageURL, ContentType: page.ContentType, Body: body}
+	in := extract.Input{URL: pageURL, ContentType: page.ContentType, Body: body, Now: s.now()}
 	if h := page.Hints; h != nil {
 		in.Hints = &extract.Hints{Title: h.Title, Published: h.Published}
 	}

@@ -49,7 +49,7 @@ func metaSource(key string) string {
 
 func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
 	mi := indexMetas(pg.signals.metas)
-	ld := parseLD(pg.signals.ldjson)
+	ld := parseLD(pg.signals.ldjson, pg.signals.canonical)
 	now := in.Now
 	set := func(field, value, src string, dst *string) bool {
 		value = collapse(value)

@@ -92,7 +92,7 @@ func (w *walker) timeTag(n *html.Node) {
 	}
 	w.p.signals.times = append(w.p.signals.times, timeTag{
 		datetime: attr(n, "datetime"), text: collapse(textOf(n)),
-		elem: w.owner, itemprop: attr(n, "itemprop"),
+		elem: w.owner, itemprop: attr(n, "itemprop"), pubdate: hasAttr(n, "pubdate"),
 	})
 }
 
@@ -165,8 +165,8 @@ func (w *walker) anchor(n *html.Node, flags uint8, depth int) {
 	} else {
 		text = collapse(textOfLimit(n, 300))
 	}
-	if rel != "" && hasWordFold(rel, "author") && len(w.p.signals.relAuthor) < 8 {
-		w.p.signals.relAuthor = append(w.p.signals.relAuthor, text)
+	if relAuthor := rel != "" && hasWordFold(rel, "author"); (relAuthor || flags&flagByline != 0 || authorPath(href)) && len(w.p.signals.authorLinks) < 32 {
+		w.p.signals.authorLinks = append(w.p.signals.authorLinks, authorLink{text: text, owner: w.owner, rel: relAuthor})
 	}
 	if rel != "" && hasWordFold(rel, "tag") && len(w.p.signals.tagLinks) < 32 {
 		w.p.signals.tagLinks = append(w.p.signals.tagLinks, text)
@@ -280,4 +280,44 @@ func microdataName(n *html.Node) string {
 		return strings.TrimSpace(given + " " + family)
 	}
 	return collapse(textOfLimit(n, 300))
+}
+
+// authorPath reports whether a link goes to an author's page: a path
+// segment that names authors in the vocabulary CMSs use (/author/jane-doe,
+// /autoren/, /auteur/, /journalist/, /profile/), followed by the author's
+// own segment.
+func authorPath(href string) bool {
+	if len(href) < 8 {
+		return false
+	}
+	for i := 0; i+1 < len(href); i++ {
+		c := href[i]
+		if c == '?' || c == '#' {
+			return false
+		}
+		if c != '/' {
+			continue
+		}
+		// Most segments are ruled out by their first letter.
+		switch href[i+1] | 0x20 {
+		case 'a', 'j', 'w', 'c', 'r', 's', 'p', 'g':
+		default:
+			continue
+		}
+		j := i + 1
+		for j < len(href) && href[j] != '/' && href[j] != '?' && href[j] != '#' {
+			j++
+		}
+		if j+1 >= len(href) || href[j] != '/' { // no segment after it
+			continue
+		}
+		switch strings.ToLower(href[i+1 : j]) {
+		case "author", "authors", "autor", "autoren", "autorin", "auteur", "auteurs", "autore", "autori", "autores",
+			"journalist", "journalists", "journalisten", "journaliste", "journalistes", "periodista", "periodistas",
+			"giornalista", "redacteur", "redactor", "redactores", "writer", "writers", "columnist", "columnists",
+			"reporter", "reporters", "staff", "contributor", "contributors", "profile", "profiles":
+			return true
+		}
+	}
+	return false
 }

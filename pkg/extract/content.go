@@ -542,7 +542,7 @@ func isDateline(s string) bool {
 	ok := words <= 5 || words <= 10 && !endsSentence(s)
 	if !ok && !endsSentence(s) {
 		l := strings.ToLower(s)
-		ok = hasAnyLabel(l, publishedLabels[:len(publishedLabels)-2]) || hasAnyLabel(l, modifiedLabels)
+		ok = publishedSet.in(l) || modifiedSet.in(l)
 	}
 	if !ok {
 		return false

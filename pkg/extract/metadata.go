@@ -2,11 +2,8 @@ package extract
 
 import (
 	"net/url"
-	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 )
@@ -47,10 +44,23 @@ func metaSource(key string) string {
 	return "meta"
 }
 
+// facts is what the metadata rules share: the page, its metadata indexes,
+// the selected story and where things lie around it.
+type facts struct {
+	pg   *page
+	c    *content
+	mi   metaIndex
+	ld   ld
+	base *url.URL // the page's URL, or its canonical URL when the page came without one
+	now  time.Time
+	lay  *layout
+	mdy  bool // numeric dates read month first (US English)
+}
+
 func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
 	mi := indexMetas(pg.signals.metas)
 	ld := parseLD(pg.signals.ldjson, pg.signals.canonical)
-	now := in.Now
+	f := &facts{pg: pg, c: c, mi: mi, ld: ld, base: base, now: in.Now}
 	set := func(field, value, src string, dst *string) bool {
 		value = collapse(value)
 		if value == "" || *dst != "" {
@@ -96,24 +106,41 @@ func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
 		set("site_name", v, src, &a.SiteName)
 	}
 
+	// Canonical URL. A page that came without its address is placed by
+	// its own canonical URL, for the rules that read the path.
+	setURL("canonical_url", pg.signals.canonical, "html", &a.CanonicalURL)
+	if v, src := mi.get("og:url"); v != "" {
+		setURL("canonical_url", v, src, &a.CanonicalURL)
+	}
+	setURL("canonical_url", ld.url, "json-ld", &a.CanonicalURL)
+	if base != nil {
+		setURL("canonical_url", base.String(), "url", &a.CanonicalURL)
+	} else if u, err := url.Parse(a.CanonicalURL); err == nil && u.IsAbs() && u.Host != "" {
+		f.base = u
+	}
+
 	// Title.
 	siteForTitle := a.SiteName
 	if siteForTitle == "" && base != nil {
 		siteForTitle = hostLabel(base.Host)
 	}
+	var h1s []string
+	for _, h := range pg.signals.h1 {
+		h1s = append(h1s, h.text)
+	}
 	if ld.headline != "" {
-		set("title", cleanTitle(ld.headline, siteForTitle, pg.signals.h1), "json-ld", &a.Title)
+		set("title", cleanTitle(ld.headline, siteForTitle, h1s), "json-ld", &a.Title)
 	}
 	if v, src := mi.get("og:title"); v != "" {
-		set("title", cleanTitle(v, siteForTitle, pg.signals.h1), src, &a.Title)
+		set("title", cleanTitle(v, siteForTitle, h1s), src, &a.Title)
 	}
 	if v, src := mi.get("twitter:title", "dc.title", "headline"); v != "" {
-		set("title", cleanTitle(v, siteForTitle, pg.signals.h1), src, &a.Title)
+		set("title", cleanTitle(v, siteForTitle, h1s), src, &a.Title)
 	}
 	if pg.signals.title != "" {
-		set("title", cleanTitle(pg.signals.title, siteForTitle, pg.signals.h1), "html", &a.Title)
+		set("title", cleanTitle(pg.signals.title, siteForTitle, h1s), "html", &a.Title)
 	}
-	for _, h := range pg.signals.h1 {
+	for _, h := range h1s {
 		if set("title", h, "html", &a.Title) {
 			break
 		}
@@ -121,8 +148,18 @@ func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
 	if in.Hints != nil {
 		set("title", in.Hints.Title, "hint", &a.Title)
 	}
+	// The head of the story starts at its <h1>.
+	headline := int32(-1)
+	near := storyNear(pg, c)
+	for _, h := range pg.signals.h1 {
+		if h.text != "" && near(h) {
+			headline = h.elem
+			break
+		}
+	}
+	f.lay = newLayout(pg, c, headline)
 
-	// Description, image, canonical URL.
+	// Description, image.
 	if v, src := mi.get("og:description", "description", "twitter:description", "dc.description"); v != "" {
 		set("description", v, src, &a.Description)
 	}
@@ -141,14 +178,6 @@ func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
 			break
 		}
 	}
-	setURL("canonical_url", pg.signals.canonical, "html", &a.CanonicalURL)
-	if v, src := mi.get("og:url"); v != "" {
-		setURL("canonical_url", v, src, &a.CanonicalURL)
-	}
-	setURL("canonical_url", ld.url, "json-ld", &a.CanonicalURL)
-	if base != nil {
-		setURL("canonical_url", base.String(), "url", &a.CanonicalURL)
-	}
 
 	// Section and tags.
 	set("section", ld.section, "json-ld", &a.Section)
@@ -166,12 +195,6 @@ func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
 	a.Tags, a.Provenance["tags"] = pickTags(mi, ld, pg)
 	if a.Provenance["tags"] == "" {
 		delete(a.Provenance, "tags")
-	}
-
-	// Authors.
-	a.Authors, a.Provenance["authors"] = pickAuthors(mi, ld, pg, c, a.SiteName)
-	if len(a.Authors) == 0 {
-		delete(a.Provenance, "authors")
 	}
 
 	// Language.
@@ -204,17 +227,55 @@ func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
 		a.Provenance["language"] = src
 	}
 
-	// Dates.
-	mdy := a.Language == "en" && (strings.HasSuffix(strings.ToLower(pg.signals.lang), "us") || base != nil && usHost(base.Host))
-	pickDates(a, mi, ld, pg, c, mdy, now, base)
-	if a.Published == nil && in.Hints != nil && in.Hints.Published != nil && validDate(*in.Hints.Published, now) {
-		t := *in.Hints.Published
-		a.Published = &t
-		a.Provenance["published"] = "hint"
+	// Authors.
+	a.Authors, a.Provenance["authors"] = pickAuthors(mi, ld, pg, c, a.SiteName)
+	if len(a.Authors) == 0 {
+		delete(a.Provenance, "authors")
 	}
 
-	a.PageType = pageType(a, ld, mi, pg, c, base)
+	// Dates.
+	f.mdy = a.Language == "en" && (strings.HasSuffix(strings.ToLower(pg.signals.lang), "us") || f.base != nil && usHost(f.base.Host))
+	pub, mod := pickDates(f)
+	if pub.ok() {
+		a.Published, a.Provenance["published"] = &pub.t, pub.src
+	} else if in.Hints != nil && in.Hints.Published != nil && validDate(*in.Hints.Published, f.now) {
+		t := *in.Hints.Published
+		a.Published, a.Provenance["published"] = &t, "hint"
+	}
+	if mod.ok() && (a.Published == nil || !mod.t.Before(*a.Published)) {
+		a.Modified, a.Provenance["modified"] = &mod.t, mod.src
+	}
+
+	a.PageType = pageType(a, ld, mi, pg, c, f.base)
 	a.Provenance["page_type"] = "html"
+}
+
+// storyNear reports whether an <h1> sits over the selected story: inside
+// its container, or before its first block with little between.
+func storyNear(pg *page, c *content) func(heading) bool {
+	firstBlock := -1
+	if len(c.blocks) > 0 {
+		for i := range pg.blocks {
+			if pg.blocks[i].elem == c.blocks[0].elem && pg.blocks[i].text == c.blocks[0].text {
+				firstBlock = i
+				break
+			}
+		}
+	}
+	return func(h heading) bool {
+		if c.root >= 0 && h.elem > c.root && isAncestor(pg.elems, c.root, h.elem) {
+			return true
+		}
+		if firstBlock < 0 {
+			return false
+		}
+		for i := firstBlock; i >= 0 && i >= firstBlock-12; i-- {
+			if pg.blocks[i].elem == h.elem {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 func related(a, b string) bool {
@@ -343,9 +404,13 @@ func pickAuthors(mi metaIndex, ld ld, pg *page, c *content, site string) ([]stri
 		return got, "microdata"
 	}
 	var vis []string
-	vis = append(vis, pg.signals.relAuthor...)
-	for _, n := range pg.signals.bylines {
-		t := collapse(textOfLimit(n, 200))
+	for _, l := range pg.signals.authorLinks {
+		if l.rel {
+			vis = append(vis, l.text)
+		}
+	}
+	for _, m := range pg.signals.bylines {
+		t := collapse(textOfLimit(m.node, 200))
 		if t != "" && len(t) < 120 {
 			vis = append(vis, t)
 		}
@@ -387,204 +452,6 @@ func hasByPrefix(s string) bool {
 		}
 	}
 	return false
-}
-
-var (
-	modifiedLabels  = []string{"updated", "update", "modified", "last modified", "aktualisiert", "geändert", "mis à jour", "modifié", "actualizado", "actualización", "atualizado", "atualização", "aggiornato", "aggiornamento", "bijgewerkt", "gewijzigd", "обновлено", "изменено", "更新"}
-	publishedLabels = []string{"published", "posted", "created", "first published", "veröffentlicht", "erstellt", "publié", "publicado", "publicada", "pubblicato", "gepubliceerd", "опубликовано", "公開", "date", "on "}
-	// cutLabels start a new date inside one line of text, as in
-	// "October 14, 2019 3:45 a.m. CET (updated October 15, 2019 ...)"; the
-	// weak published labels ("date", "on ") are left out because they also
-	// follow a strong one ("Last modified on ...").
-	cutLabels = append(append([]string{}, modifiedLabels...), publishedLabels[:len(publishedLabels)-2]...)
-)
-
-func pickDates(a *Article, mi metaIndex, ld ld, pg *page, c *content, mdy bool, now time.Time, base *url.URL) {
-	try := func(field string, dst **time.Time, v, src string) {
-		if *dst != nil || v == "" {
-			return
-		}
-		if t, ok := parseDate(v, mdy, now); ok && validDate(t, now) {
-			*dst = &t
-			a.Provenance[field] = src
-		}
-	}
-	try("published", &a.Published, ld.published, "json-ld")
-	try("published", &a.Published, ld.created, "json-ld")
-	try("modified", &a.Modified, ld.modified, "json-ld")
-	for _, k := range []string{"article:published_time", "og:article:published_time", "article:published", "datepublished", "date", "pubdate", "publishdate", "publish-date", "publish_date", "publication_date", "dc.date", "dc.date.issued", "dcterms.created", "dcterms.date", "dcterms.issued", "sailthru.date", "parsely-pub-date", "article.published", "cxenseparse:recs:publishtime", "og:published_time", "release_date", "original-publish-date"} {
-		try("published", &a.Published, mi.first[k], metaSource(k))
-	}
-	for _, k := range []string{"article:modified_time", "og:updated_time", "article:modified", "datemodified", "dcterms.modified", "last-modified", "lastmod", "revised", "article.updated", "dc.date.modified"} {
-		try("modified", &a.Modified, mi.first[k], metaSource(k))
-	}
-	for _, p := range pg.signals.props {
-		switch p.prop {
-		case "datePublished", "dateCreated":
-			try("published", &a.Published, p.value, "microdata")
-		case "dateModified":
-			try("modified", &a.Modified, p.value, "microdata")
-		}
-	}
-	for _, t := range pg.signals.times {
-		v := t.datetime
-		if v == "" {
-			continue
-		}
-		l := strings.ToLower(t.text)
-		if t.itemprop == "dateModified" || hasAnyLabel(l, modifiedLabels) {
-			try("modified", &a.Modified, v, "time")
-		} else {
-			try("published", &a.Published, v, "time")
-		}
-	}
-	if a.Published == nil || a.Modified == nil {
-		var texts []string
-		for _, n := range pg.signals.dates {
-			if t := collapse(textOfLimit(n, 300)); t != "" && len(t) < 250 {
-				texts = append(texts, t)
-			}
-			if len(texts) > 10 {
-				break
-			}
-		}
-		for _, tt := range pg.signals.times {
-			if tt.text != "" {
-				texts = append(texts, tt.text)
-			}
-		}
-		for _, b := range pg.blocks {
-			if len(b.text) >= 200 || !containsDigit(b.text) {
-				continue
-			}
-			if l := strings.ToLower(b.text); hasAnyLabel(l, modifiedLabels) || hasAnyLabel(l, publishedLabels) {
-				texts = append(texts, b.text)
-			}
-		}
-		for _, t := range texts {
-			pub, mod := textDates(t, mdy, now)
-			if pub != nil && validDate(*pub, now) && a.Published == nil {
-				a.Published = pub
-				a.Provenance["published"] = "text"
-			}
-			if mod != nil && validDate(*mod, now) && a.Modified == nil {
-				a.Modified = mod
-				a.Provenance["modified"] = "text"
-			}
-		}
-	}
-	if a.Published == nil && base != nil {
-		if t, ok := urlDate(base.Path); ok && validDate(t, now) {
-			a.Published = &t
-			a.Provenance["published"] = "url"
-		}
-	}
-	if a.Published != nil && a.Modified != nil && a.Modified.Before(*a.Published) {
-		a.Modified = nil
-		delete(a.Provenance, "modified")
-	}
-}
-
-func containsDigit(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if isDigit(s[i]) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasAnyLabel(l string, labels []string) bool {
-	for _, x := range labels {
-		if strings.Contains(l, x) {
-			return true
-		}
-	}
-	return false
-}
-
-// textDates reads a visible dateline such as
-// "Reuters | Updated: 22-08-2020 03:12 IST | Created: 22-08-2020 03:04 IST".
-// A line may hold both dates without a separator; it is cut before each
-// date label, and a date with no label of its own reads as the published
-// one.
-func textDates(s string, mdy bool, now time.Time) (pub, mod *time.Time) {
-	segs := strings.FieldsFunc(s, func(r rune) bool {
-		return r == '|' || r == '•' || r == '·' || r == '\n' || r == '(' || r == ')' || r == ';'
-	})
-	for _, seg := range segs {
-		for _, piece := range cutAtLabels(seg) {
-			l := strings.ToLower(piece)
-			t, ok := parseDate(piece, mdy, now)
-			if !ok {
-				continue
-			}
-			switch {
-			case hasAnyLabel(l, modifiedLabels) && !strings.Contains(l, "published") && !strings.Contains(l, "created"):
-				if mod == nil {
-					mod = &t
-				}
-			default:
-				if pub == nil {
-					pub = &t
-				}
-			}
-		}
-	}
-	return pub, mod
-}
-
-// cutAtLabels splits s before every date label that starts a word and is
-// not the first thing in s. Labels inside a longer one ("modified" in
-// "last modified") make no cut of their own.
-func cutAtLabels(s string) []string {
-	l := strings.ToLower(s)
-	if len(l) != len(s) || !containsDigit(s) {
-		return []string{s} // lowercasing moved the bytes; cut nothing
-	}
-	var cuts []int
-	for _, lab := range cutLabels {
-		for from := 0; from < len(l); {
-			i := strings.Index(l[from:], lab)
-			if i < 0 {
-				break
-			}
-			i += from
-			from = i + len(lab)
-			if i == 0 {
-				continue
-			}
-			if r, _ := utf8.DecodeLastRuneInString(l[:i]); unicode.IsLetter(r) {
-				continue
-			}
-			cuts = append(cuts, i, i+len(lab))
-		}
-	}
-	if len(cuts) == 0 {
-		return []string{s}
-	}
-	// Keep a cut only if no other label match covers it.
-	var keep []int
-	for k := 0; k < len(cuts); k += 2 {
-		inside := false
-		for j := 0; j < len(cuts); j += 2 {
-			if j != k && cuts[j] < cuts[k] && cuts[k] < cuts[j+1] {
-				inside = true
-				break
-			}
-		}
-		if !inside && !slices.Contains(keep, cuts[k]) {
-			keep = append(keep, cuts[k])
-		}
-	}
-	slices.Sort(keep)
-	out := make([]string, 0, len(keep)+1)
-	prev := 0
-	for _, c := range keep {
-		out = append(out, s[prev:c])
-		prev = c
-	}
-	return append(out, s[prev:])
 }
 
 // pageType tells a story from a home, section or listing page.

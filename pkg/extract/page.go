@@ -20,19 +20,40 @@ type page struct {
 // signals is the metadata the walker collects on its way: what the page
 // says about itself in markup, before any choice is made.
 type signals struct {
-	lang      string // <html lang> (or xml:lang)
-	title     string // the <title> element
-	metas     []metaTag
-	ldjson    []string // JSON-LD script texts
-	canonical string   // <link rel=canonical> href, unresolved
-	times     []timeTag
-	props     []propTag    // microdata itemprops of interest
-	bylines   []*html.Node // elements whose class/id says byline or author
-	dates     []*html.Node // elements whose class/id says date or time
-	h1        []string     // text of each <h1>
-	images    []string     // <img> sources, unresolved, at most 8
-	relAuthor []string     // text of rel=author links
-	tagLinks  []string     // text of rel=tag links
+	lang        string // <html lang> (or xml:lang)
+	title       string // the <title> element
+	metas       []metaTag
+	ldjson      []string // JSON-LD script texts
+	canonical   string   // <link rel=canonical> href, unresolved
+	times       []timeTag
+	props       []propTag // microdata itemprops of interest
+	bylines     []marked  // elements whose class/id says byline or author
+	dates       []marked  // elements whose class/id says date or time
+	h1          []heading
+	images      []string     // <img> sources, unresolved, at most 8
+	authorLinks []authorLink // links to an author's page, or rel=author
+	tagLinks    []string     // text of rel=tag links
+}
+
+// marked is an element found by its class or id, with the block-level
+// element that holds it: its place in the document and its boxes.
+type marked struct {
+	node  *html.Node
+	owner int32
+}
+
+// heading is the text of one <h1> and its element.
+type heading struct {
+	text string
+	elem int32
+}
+
+// authorLink is a link that names an author: rel=author, a class that says
+// author, or an address of an author's page (/author/jane-doe).
+type authorLink struct {
+	text  string
+	owner int32
+	rel   bool // rel=author
 }
 
 // Element flags.
@@ -99,6 +120,7 @@ type timeTag struct {
 	datetime, text string
 	elem           int32 // innermost block-level element holding it
 	itemprop       string
+	pubdate        bool // the HTML5 draft's pubdate attribute: the page's own date
 }
 
 // propTag is one microdata itemprop.

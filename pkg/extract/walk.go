@@ -85,6 +85,16 @@ func blockTag(a atom.Atom) bool {
 	return false
 }
 
+// hasAttr reports whether n has the attribute key.
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key && a.Namespace == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // attr returns the value of the attribute key of n, or "".
 func attr(n *html.Node, key string) string {
 	for _, a := range n.Attr {
@@ -221,10 +231,10 @@ func (w *walker) visit(n *html.Node, depth int) {
 		return
 	}
 	if flags&flagByline != 0 {
-		w.p.signals.bylines = append(w.p.signals.bylines, n)
+		w.p.signals.bylines = append(w.p.signals.bylines, marked{node: n, owner: w.owner})
 	}
 	if flags&flagDate != 0 {
-		w.p.signals.dates = append(w.p.signals.dates, n)
+		w.p.signals.dates = append(w.p.signals.dates, marked{node: n, owner: w.owner})
 	}
 	if !isBlock {
 		if flags&(flagBoiler|flagCaption) != 0 && w.buf == nil {
@@ -265,7 +275,7 @@ func (w *walker) visit(n *html.Node, depth int) {
 			sb.WriteString(b.text)
 			sb.WriteByte(' ')
 		}
-		w.p.signals.h1 = append(w.p.signals.h1, strings.TrimSpace(sb.String()))
+		w.p.signals.h1 = append(w.p.signals.h1, heading{text: strings.TrimSpace(sb.String()), elem: idx})
 	} else {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			w.visit(c, depth+1)

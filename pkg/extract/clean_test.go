@@ -38,28 +38,6 @@ func TestCleanAuthors(t *testing.T) {
 	}
 }
 
-func TestCleanTitle(t *testing.T) {
-	tests := []struct {
-		give, site string
-		h1         []string
-		want       string
-	}{
-		{give: "Storm hits coast | The Daily Example", site: "The Daily Example", want: "Storm hits coast"},
-		{give: "The Daily Example - Storm hits coast", site: "The Daily Example", want: "Storm hits coast"},
-		{give: "Storm hits coast – Daily Example", site: "The Daily Example", want: "Storm hits coast"},
-		{give: "Storm hits the coast overnight | Section | Paper", want: "Storm hits the coast overnight | Section"},
-		{give: "Brexit: what happens next", want: "Brexit: what happens next"},
-		{give: "Storm hits coast, officials say - News - Example", h1: []string{"Storm hits coast, officials say"}, want: "Storm hits coast, officials say"},
-		{give: "Why - and how - we vote", want: "Why - and how - we vote"},
-		{give: "A title with no site", want: "A title with no site"},
-	}
-	for _, tt := range tests {
-		if got := cleanTitle(tt.give, tt.site, tt.h1); got != tt.want {
-			t.Errorf("cleanTitle(%q, %q) = %q, want %q", tt.give, tt.site, got, tt.want)
-		}
-	}
-}
-
 func TestDetectLanguage(t *testing.T) {
 	tests := []struct{ give, want string }{
 		{give: "The government said on Monday that it would not change the plan, which has been criticised by the opposition.", want: "en"},

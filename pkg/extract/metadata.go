@@ -1,11 +1,14 @@
 package extract
 
 import (
+	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/schema"
+	"golang.org/x/net/publicsuffix"
 )
 
 // metaIndex gives the first value of each meta key and all values of the
@@ -47,14 +50,15 @@ func metaSource(key string) string {
 // facts is what the metadata rules share: the page, its metadata indexes,
 // the selected story and where things lie around it.
 type facts struct {
-	pg   *page
-	c    *content
-	mi   metaIndex
-	ld   ld
-	base *url.URL // the page's URL, or its canonical URL when the page came without one
-	now  time.Time
-	lay  *layout
-	mdy  bool // numeric dates read month first (US English)
+	pg    *page
+	c     *content
+	mi    metaIndex
+	ld    ld
+	base  *url.URL // the page's URL, or its canonical URL when the page came without one
+	now   time.Time
+	lay   *layout
+	mdy   bool     // numeric dates read month first (US English)
+	sites []string // names the site goes by: og:site_name, publisher, host
 }
 
 func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
@@ -119,43 +123,17 @@ func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
 		f.base = u
 	}
 
-	// Title.
-	siteForTitle := a.SiteName
-	if siteForTitle == "" && base != nil {
-		siteForTitle = hostLabel(base.Host)
-	}
-	var h1s []string
-	for _, h := range pg.signals.h1 {
-		h1s = append(h1s, h.text)
-	}
-	if ld.headline != "" {
-		set("title", cleanTitle(ld.headline, siteForTitle, h1s), "json-ld", &a.Title)
-	}
-	if v, src := mi.get("og:title"); v != "" {
-		set("title", cleanTitle(v, siteForTitle, h1s), src, &a.Title)
-	}
-	if v, src := mi.get("twitter:title", "dc.title", "headline"); v != "" {
-		set("title", cleanTitle(v, siteForTitle, h1s), src, &a.Title)
-	}
-	if pg.signals.title != "" {
-		set("title", cleanTitle(pg.signals.title, siteForTitle, h1s), "html", &a.Title)
-	}
-	for _, h := range h1s {
-		if set("title", h, "html", &a.Title) {
-			break
-		}
-	}
+	f.sites = siteNames(a.SiteName, ld, mi, f.base)
+
+	// Title, and the <h1> that shows it: the head of the story.
+	title, src, h1 := pickTitle(titleCands(ld, mi, pg), pg.signals.h1, f.sites, storyNear(pg, c))
+	set("title", title, src, &a.Title)
 	if in.Hints != nil {
 		set("title", in.Hints.Title, "hint", &a.Title)
 	}
-	// The head of the story starts at its <h1>.
 	headline := int32(-1)
-	near := storyNear(pg, c)
-	for _, h := range pg.signals.h1 {
-		if h.text != "" && near(h) {
-			headline = h.elem
-			break
-		}
+	if h1 >= 0 {
+		headline = pg.signals.h1[h1].elem
 	}
 	f.lay = newLayout(pg, c, headline)
 
@@ -250,6 +228,46 @@ func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
 	a.Provenance["page_type"] = "html"
 }
 
+// titleCands lists the page's statements of its title, most trusted first.
+func titleCands(ld ld, mi metaIndex, pg *page) []titleCand {
+	var out []titleCand
+	add := func(v, src string) {
+		if v = collapse(v); v != "" {
+			out = append(out, titleCand{text: v, src: src})
+		}
+	}
+	add(ld.headline, "json-ld")
+	for _, k := range []string{"og:title", "twitter:title", "dc.title", "headline", "parsely-title", "sailthru.title"} {
+		add(mi.first[k], metaSource(k))
+	}
+	for _, p := range pg.signals.props {
+		if p.prop == "headline" {
+			add(p.value, "microdata")
+			break
+		}
+	}
+	add(pg.signals.title, "html")
+	return out
+}
+
+// siteNames lists the names the site goes by, for stripping them from
+// titles and telling them from authors.
+func siteNames(site string, ld ld, mi metaIndex, base *url.URL) []string {
+	var out []string
+	for _, s := range []string{site, ld.siteName, ld.publisher, mi.first["application-name"], mi.first["og:site_name"]} {
+		// A "name" of many words is a headline a CMS put in the wrong tag.
+		if s = collapse(s); s != "" && countWords(s) <= 6 && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	if base != nil {
+		if h := hostLabel(base.Host); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // storyNear reports whether an <h1> sits over the selected story: inside
 // its container, or before its first block with little between.
 func storyNear(pg *page, c *content) func(heading) bool {
@@ -293,21 +311,19 @@ func usHost(host string) bool {
 	return strings.HasSuffix(h, ".com") || strings.HasSuffix(h, ".us") || strings.HasSuffix(h, ".gov") || strings.HasSuffix(h, ".edu") || strings.HasSuffix(h, ".org") || strings.HasSuffix(h, ".net")
 }
 
-// hostLabel turns "www.example-news.co.uk" into "example-news", a stand-in
-// site name for title cleaning.
+// hostLabel turns "www.example-news.co.uk" into "example-news", the name a
+// site's address gives it: the label before the public suffix.
 func hostLabel(host string) string {
-	host = strings.TrimPrefix(strings.ToLower(host), "www.")
-	parts := strings.Split(host, ".")
-	if len(parts) == 0 {
+	host = strings.ToLower(host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	d, err := publicsuffix.EffectiveTLDPlusOne(host)
+	if err != nil {
 		return ""
 	}
-	best := parts[0]
-	for _, p := range parts {
-		if len(p) > len(best) {
-			best = p
-		}
-	}
-	return best
+	label, _, _ := strings.Cut(d, ".")
+	return label
 }
 
 var nonSections = map[string]bool{"news": true, "article": true, "articles": true, "story": true, "stories": true, "p": true, "a": true, "post": true, "posts": true, "amp": true, "www": true, "index": true, "content": true, "detail": true, "details": true, "doc": true, "id": true, "view": true, "read": true, "html": true, "blog": true, "blogs": true, "item": true}

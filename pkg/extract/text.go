@@ -308,3 +308,14 @@ func countWords(s string) int {
 	}
 	return n
 }
+
+// isCJKName reports whether s is written in a script without spaces, where
+// a name is one "word".
+func isCJKName(s string) bool {
+	for _, r := range s {
+		if isCJK(r) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,42 +1,9 @@
 package extract
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 )
-
-func TestCleanAuthors(t *testing.T) {
-	tests := []struct {
-		give []string
-		site string
-		want []string
-	}{
-		{give: []string{"By Jane Doe"}, want: []string{"Jane Doe"}},
-		{give: []string{"BY JOHN SMITH"}, want: []string{"John Smith"}},
-		{give: []string{"Von Anna Schmidt und Peter Müller"}, want: []string{"Anna Schmidt", "Peter Müller"}},
-		{give: []string{"Par Claire Dubois et Marc Petit"}, want: []string{"Claire Dubois", "Marc Petit"}},
-		{give: []string{"Por María García y Luis Pérez"}, want: []string{"María García", "Luis Pérez"}},
-		{give: []string{"Jane Doe, Staff Writer"}, want: []string{"Jane Doe"}},
-		{give: []string{"Jane Doe | Reuters"}, want: []string{"Jane Doe"}},
-		{give: []string{"Reuters"}, want: []string{"Reuters"}},
-		{give: []string{"Reuters", "Jane Doe"}, want: []string{"Jane Doe"}},
-		{give: []string{"The Daily Example", "Sam Carter"}, site: "The Daily Example", want: []string{"Sam Carter"}},
-		{give: []string{"https://example.com/author/jane"}, want: nil},
-		{give: []string{"Jane Doe", "jane doe"}, want: []string{"Jane Doe"}},
-		{give: []string{"By Jane Doe and John Roe"}, want: []string{"Jane Doe", "John Roe"}},
-		{give: []string{"By Omar Hughes (AP) and Ruth Bello"}, want: []string{"Omar Hughes", "Ruth Bello"}},
-		{give: []string{"Jane Doe (Reuters)"}, want: []string{"Jane Doe"}},
-		{give: []string{"(AP)"}, want: []string{"AP"}},
-		{give: []string{"Source: AFP"}, want: []string{"AFP"}},
-		{give: []string{"Автор: Егор Лебедев"}, want: []string{"Егор Лебедев"}},
-	}
-	for _, tt := range tests {
-		if got := cleanAuthors(tt.give, tt.site); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("cleanAuthors(%q) = %q, want %q", tt.give, got, tt.want)
-		}
-	}
-}
 
 func TestDetectLanguage(t *testing.T) {
 	tests := []struct{ give, want string }{

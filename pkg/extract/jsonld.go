@@ -10,7 +10,7 @@ import (
 type ld struct {
 	typ                          string // @type of the chosen object
 	headline, description        string
-	authors                      []string
+	authors                      []ldName
 	published, modified, created string
 	publisher, siteName          string
 	image, section, lang, url    string
@@ -106,7 +106,7 @@ func parseLD(scripts []string, canonical string) ld {
 		out.authors = names(best["creator"], 0)
 	}
 	if p := names(best["publisher"], 0); len(p) > 0 {
-		out.publisher = p[0]
+		out.publisher = p[0].name
 	}
 	out.image = imageURL(best["image"], 0)
 	if out.image == "" {
@@ -223,23 +223,38 @@ func str(v any) string {
 	return ""
 }
 
-func names(v any, depth int) []string {
+// ldName is an author or publisher named in JSON-LD; org is set when its
+// @type is an organisation rather than a person.
+type ldName struct {
+	name string
+	org  bool
+}
+
+var orgTypes = map[string]bool{"organization": true, "newsmediaorganization": true, "corporation": true,
+	"organisation": true, "educationalorganization": true, "governmentorganization": true, "ngo": true,
+	"onlinebusiness": true, "localbusiness": true, "project": true, "website": true}
+
+func names(v any, depth int) []ldName {
 	if depth > 3 {
 		return nil
 	}
 	switch x := v.(type) {
 	case string:
-		return []string{x}
+		return []ldName{{name: x}}
 	case map[string]any:
+		org := false
+		for _, t := range types(x) {
+			org = org || orgTypes[strings.ToLower(t)]
+		}
 		if n := str(x["name"]); n != "" {
-			return []string{n}
+			return []ldName{{name: n, org: org}}
 		}
 		gn, fn := str(x["givenName"]), str(x["familyName"])
 		if gn+fn != "" {
-			return []string{strings.TrimSpace(gn + " " + fn)}
+			return []ldName{{name: strings.TrimSpace(gn + " " + fn), org: org}}
 		}
 	case []any:
-		var out []string
+		var out []ldName
 		for _, e := range x {
 			out = append(out, names(e, depth+1)...)
 		}

@@ -29,13 +29,13 @@ func TestParseLD(t *testing.T) {
 		canonical string
 		headline  string
 		published string
-		authors   []string
+		authors   []ldName
 	}{
 		{
 			name:    "the story's own object, named by the canonical URL, over one it links to",
 			scripts: []string{"[" + related + "," + own + "]"}, canonical: "http://www.times.example/local/bridge",
 			headline: "Bridge & tunnel: the council’s plan", published: "2021-06-08",
-			authors: []string{"Jane Doe", "Example Times"},
+			authors: []ldName{{name: "Jane Doe"}, {name: "Example Times", org: true}},
 		},
 		{
 			name: "without a canonical URL, the first", scripts: []string{related, own},
@@ -44,7 +44,7 @@ func TestParseLD(t *testing.T) {
 		{
 			name: "wrapped in CDATA", scripts: []string{"<![CDATA[" + own + "]]>"},
 			headline: "Bridge & tunnel: the council’s plan", published: "2021-06-08",
-			authors: []string{"Jane Doe", "Example Times"},
+			authors: []ldName{{name: "Jane Doe"}, {name: "Example Times", org: true}},
 		},
 	}
 	for _, tt := range tests {

@@ -206,7 +206,7 @@ func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
 	}
 
 	// Authors.
-	a.Authors, a.Provenance["authors"] = pickAuthors(mi, ld, pg, c, a.SiteName)
+	a.Authors, a.Provenance["authors"] = pickAuthors(f)
 	if len(a.Authors) == 0 {
 		delete(a.Provenance, "authors")
 	}
@@ -385,89 +385,6 @@ func pickTags(mi metaIndex, ld ld, pg *page) ([]string, string) {
 		return nil, ""
 	}
 	return out, src
-}
-
-func pickAuthors(mi metaIndex, ld ld, pg *page, c *content, site string) ([]string, string) {
-	if got := cleanAuthors(ld.authors, site); len(got) > 0 {
-		return got, "json-ld"
-	}
-	var metaRaw []string
-	src := ""
-	for _, k := range []string{"author", "article:author", "dc.creator", "dcterms.creator", "parsely-author", "sailthru.author", "byl", "twitter:creator"} {
-		for _, v := range mi.all[k] {
-			if k == "twitter:creator" && strings.HasPrefix(v, "@") {
-				continue
-			}
-			metaRaw = append(metaRaw, v)
-			if src == "" {
-				src = metaSource(k)
-			}
-		}
-		if len(metaRaw) > 0 {
-			break
-		}
-	}
-	if got := cleanAuthors(metaRaw, site); len(got) > 0 {
-		return got, src
-	}
-	var micro []string
-	for _, p := range pg.signals.props {
-		if p.prop == "author" || p.prop == "creator" {
-			micro = append(micro, p.value)
-		}
-	}
-	if got := cleanAuthors(micro, site); len(got) > 0 {
-		return got, "microdata"
-	}
-	var vis []string
-	for _, l := range pg.signals.authorLinks {
-		if l.rel {
-			vis = append(vis, l.text)
-		}
-	}
-	for _, m := range pg.signals.bylines {
-		t := collapse(textOfLimit(m.node, 200))
-		if t != "" && len(t) < 120 {
-			vis = append(vis, t)
-		}
-		if len(vis) > 6 {
-			break
-		}
-	}
-	// "By Jane Doe" lines at the top of the story.
-	for _, b := range pg.blocks {
-		if b.tlen < 80 && hasByPrefix(b.text) {
-			vis = append(vis, b.text)
-			break
-		}
-	}
-	if got := cleanAuthors(vis, site); len(got) > 0 {
-		if len(got) > 4 {
-			got = got[:4]
-		}
-		return got, "text"
-	}
-	return nil, ""
-}
-
-func hasByPrefix(s string) bool {
-	// Every prefix starts with an ASCII letter that no other character
-	// lowercases to; most blocks are ruled out by their first byte.
-	if s == "" {
-		return false
-	}
-	switch s[0] | 0x20 {
-	case 'b', 'v', 'p', 'd', 'w':
-	default:
-		return false
-	}
-	l := strings.ToLower(s)
-	for _, p := range []string{"by ", "von ", "par ", "por ", "di ", "door ", "written by "} {
-		if strings.HasPrefix(l, p) && len(s) > len(p)+3 && startsUpper(s[len(p):]) {
-			return true
-		}
-	}
-	return false
 }
 
 // pageType tells a story from a home, section or listing page.

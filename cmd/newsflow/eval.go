@@ -228,7 +228,7 @@ func evalMetadata(ctx context.Context, dir string, verbose bool, stdout, stderr 
 			if a.PageType == schema.PageArticle {
 				m.article.hit++
 			} else {
-				miss("page_type", t.ID, schema.PageArticle, a.PageType+": "+a.Provenance["page_type"])
+				miss("page_type", t.ID, schema.PageArticle, a.PageTypeReason)
 			}
 		} else {
 			m.otherArticle.n++

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/newsflow/newsflow/pkg/schema"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -122,7 +121,6 @@ func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
 	} else if u, err := url.Parse(a.CanonicalURL); err == nil && u.IsAbs() && u.Host != "" {
 		f.base = u
 	}
-
 	f.sites = siteNames(a.SiteName, ld, mi, f.base)
 
 	// Title, and the <h1> that shows it: the head of the story.
@@ -224,8 +222,8 @@ func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
 		a.Modified, a.Provenance["modified"] = &mod.t, mod.src
 	}
 
-	a.PageType = pageType(a, ld, mi, pg, c, f.base)
-	a.Provenance["page_type"] = "html"
+	a.PageType, a.PageTypeReason = pageType(f, a, pub)
+	a.Provenance["page_type"] = a.PageTypeReason
 }
 
 // titleCands lists the page's statements of its title, most trusted first.
@@ -385,90 +383,4 @@ func pickTags(mi metaIndex, ld ld, pg *page) ([]string, string) {
 		return nil, ""
 	}
 	return out, src
-}
-
-// pageType tells a story from a home, section or listing page.
-func pageType(a *Article, ld ld, mi metaIndex, pg *page, c *content, base *url.URL) string {
-	path := ""
-	rawQuery := ""
-	if base != nil {
-		path, rawQuery = base.Path, base.RawQuery
-	}
-	segs := strings.FieldsFunc(strings.ToLower(path), func(r rune) bool { return r == '/' })
-	home := len(segs) == 0 || len(segs) == 1 && (strings.HasPrefix(segs[0], "index.") || strings.HasPrefix(segs[0], "default.") || len(segs[0]) == 2 || segs[0] == "home")
-	articleSignals := 0
-	if ld.hasArticle {
-		articleSignals += 2
-	}
-	ogArticle := strings.Contains(strings.ToLower(mi.first["og:type"]), "article")
-	if ogArticle {
-		articleSignals++
-	}
-	if mi.first["article:published_time"] != "" || ld.published != "" {
-		articleSignals++
-	} else if src := a.Provenance["published"]; a.Published != nil && src != "url" && src != "hint" {
-		// A dateline on the page (a <time> element, a byline date) marks a
-		// story as well as the markup does.
-		articleSignals++
-	}
-	if base != nil {
-		if _, ok := urlDate(path); ok {
-			articleSignals++
-		}
-		if len(segs) > 0 {
-			last := segs[len(segs)-1]
-			if strings.Count(last, "-") >= 3 || len(last) > 40 || containsDigit(last) && len(last) > 6 {
-				articleSignals++
-			}
-		}
-	}
-	for _, t := range ld.pageTypes {
-		switch strings.ToLower(t) {
-		case "collectionpage", "itemlist", "searchresultspage", "profilepage":
-			articleSignals -= 2
-		}
-	}
-	story := c.storyText
-	longParas := 0
-	for i := range c.blocks {
-		if c.blocks[i].tlen >= 150 && isProse(&c.blocks[i]) {
-			longParas++
-		}
-	}
-	density := 1.0
-	if c.root >= 0 && pg.elems[c.root].text > 0 {
-		density = float64(pg.elems[c.root].link) / float64(pg.elems[c.root].text)
-	}
-	if home && articleSignals < 3 {
-		return schema.PageHome
-	}
-	// A page with no date from any source, no article markup and only a
-	// little prose is an about, contact or policy page; a story without a
-	// date still reads as one when it is long.
-	if a.Published == nil && !ld.hasArticle && !ogArticle && mi.first["article:published_time"] == "" && story < 1000 {
-		return nonArticleKind(segs, rawQuery)
-	}
-	switch {
-	case story >= 1500 && density < 0.35,
-		story >= 400 && longParas >= 2 && density < 0.3,
-		articleSignals >= 2 && story >= 150 && density < 0.5:
-		return schema.PageArticle
-	}
-	return nonArticleKind(segs, rawQuery)
-}
-
-func nonArticleKind(segs []string, query string) string {
-	if len(segs) == 0 {
-		return schema.PageHome
-	}
-	for _, s := range segs {
-		switch s {
-		case "tag", "tags", "topic", "topics", "search", "author", "authors", "archive", "archives", "page", "category", "categories", "themen", "thema", "autor", "auteur", "etiqueta", "tema", "argomenti", "label":
-			return schema.PageListing
-		}
-	}
-	if strings.Contains(query, "page=") || strings.Contains(query, "q=") {
-		return schema.PageListing
-	}
-	return schema.PageSection
 }

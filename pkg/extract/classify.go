@@ -32,7 +32,7 @@ var (
 	negativeFragments = []string{"comment", "meta", "footer", "footnote", "foot", "masthead", "media", "outbrain", "promo", "related", "scroll", "share", "shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "tool", "widget", "banner", "combx", "contact", "hidden", "extra", "ad-", "-ad"}
 	headerFragments   = []string{"header", "masthead", "heading", "article-head", "story-head", "post-head", "entry-head"}
 	titleFragments    = []string{"title", "headline", "heading"}
-	commentFragments  = []string{"comment", "disqus", "respond", "replies", "reply", "discussion", "forum", "reader-reactions", "user-content"}
+	commentFragments  = []string{"comment", "disqus", "respond", "replies", "reply", "discussion", "forum", "reader-reactions", "user-content", "kommentar", "komentar", "comentari", "reacties"}
 	// protected: wrappers of the story itself often carry words that look
 	// like boilerplate ("post-content has-sidebar").
 	protectFragments = []string{"article-body", "articlebody", "article-content", "articlecontent", "article__body", "article-text", "story-body", "storybody", "story-content", "post-body", "postbody", "post-content", "entry-content", "entry-body", "body-text", "bodytext", "main-content", "maincontent", "content-body", "article_body", "story_body", "post_content", "entry_content", "rich-text", "richtext", "article-main", "news-content", "article__content", "article-detail", "text-content", "content-text", "articletext", "story-text", "body-content",

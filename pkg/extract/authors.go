@@ -366,13 +366,16 @@ var (
 	uiPhrases = []string{"about the author", "about us", "sign in", "sign up", "log in", "read more", "view all", "see all",
 		"all posts", "all articles", "posts by", "articles by", "more from", "more by", "über den autor", "à propos",
 		"sobre el autor", "sull'autore", "over de auteur", "mehr von", "plus de", "más de", "alle artikel",
-		"tous les articles", "todos los", "show more", "load more"}
+		"tous les articles", "todos los", "show more", "load more",
+		// CMS default accounts, not people
+		"super user", "site admin", "site administrator", "default user"}
 	uiWords = map[string]bool{"follow": true, "share": true, "subscribe": true, "login": true, "register": true, "menu": true,
 		"more": true, "email": true, "e-mail": true, "contact": true, "profile": true, "twitter": true, "facebook": true,
 		"linkedin": true, "instagram": true, "comments": true, "comment": true, "reply": true, "print": true, "close": true,
 		"search": true, "home": true, "skip": true, "advertisement": true, "sponsored": true, "newsletter": true,
 		"author": true, "authors": true, "autor": true, "auteur": true, "by": true, "bio": true, "biography": true,
-		"retrieved": true, "accessed": true, "archived": true}
+		"retrieved": true, "accessed": true, "archived": true, "tweet": true, "pin": true, "whatsapp": true,
+		"telegram": true, "reddit": true, "pinterest": true, "flipboard": true, "like": true, "save": true}
 )
 
 // splitNames cuts one statement of authorship into names.
@@ -394,8 +397,9 @@ func splitNames(s string, sites []string) []author {
 	s = cutAtDate(s)
 	s = cutAtSite(s, sites)
 	// Cut at separators that start another field: "Jane Doe | Reuters",
-	// "Jane Doe - Updated ...". The first part that names someone is the
-	// byline.
+	// "Jane Doe - Updated ...", "Jane Doe. Example News". The first part
+	// that names someone is the byline.
+	s = cutAtSentenceStop(s)
 	for _, sep := range []string{" | ", "|", " — ", " – ", " - ", "\n", " · ", " • ", "•", " / ", " // ", " :: "} {
 		if i := strings.Index(s, sep); i >= 0 {
 			head := strings.TrimSpace(s[:i])
@@ -955,4 +959,26 @@ func dayMonth(toks []dtok) int {
 		}
 	}
 	return -1
+}
+
+// cutAtSentenceStop cuts a byline at a full stop after a word (not after
+// an initial, as in "Bruce Y. Lee"): "Finian Roe. Example International".
+func cutAtSentenceStop(s string) string {
+	for i := strings.Index(s, ". "); i > 0; {
+		w := s[:i]
+		if k := strings.LastIndexByte(w, ' '); k >= 0 {
+			w = w[k+1:]
+		}
+		if utf8.RuneCountInString(w) >= 3 && countWords(s[:i]) >= 2 {
+			if head := strings.TrimSpace(s[:i]); len(splitAuthorList(head, nil)) > 0 {
+				return head
+			}
+		}
+		j := strings.Index(s[i+2:], ". ")
+		if j < 0 {
+			break
+		}
+		i += 2 + j
+	}
+	return s
 }

@@ -54,6 +54,10 @@ func TestSplitNames(t *testing.T) {
 		{give: "By Omar Hughes (AP) and Ruth Bello", want: []string{"Omar Hughes", "Ruth Bello"}},
 		{give: "Jane Doe (@janedoe)", want: []string{"Jane Doe"}},
 		{give: "James Akin •", want: []string{"James Akin"}},
+		{give: "Finian Roe. Example International", want: []string{"Finian Roe"}},
+		{give: "Bruce Y. Lee", want: []string{"Bruce Y. Lee"}},
+		{give: "Tweet", want: nil},
+		{give: "Super User", want: nil},
 		{give: "By Kelli Mills Example Health News", sites: []string{"Example"}, want: []string{"Kelli Mills"}},
 		// several people
 		{give: "By Jane Doe and John Roe", want: []string{"Jane Doe", "John Roe"}},

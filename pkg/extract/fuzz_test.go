@@ -95,3 +95,37 @@ func FuzzStripRawText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseDate checks that any text reads as no date or as a date the
+// calendar has, never a panic.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"Aug. 22, 2020, 3:04 PM EDT", "22. August 2020, 14:30 Uhr", "2021. március 3.", "١٥ مارس ٢٠٢١",
+		"14 มีนาคม 2563", "2020年4月14日", "Publié le 14/07/2019 à 18h30, mis à jour le 15/07/2019", "5 ΙΑΝΟΥΑΡΙΟΥ 2021"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, mdy := range []bool{false, true} {
+			if d, ok := parseDate(s, mdy, testNow); ok && (d.Year() < 1900 || d.Year() > 2200) {
+				t.Fatalf("parseDate(%q) = %v, out of range", s, d)
+			}
+		}
+		textDates(s, false, testNow)
+		findDates(s, false, testNow, 8)
+	})
+}
+
+// FuzzSplitNames checks that any byline cuts into clean names, never a
+// panic.
+func FuzzSplitNames(f *testing.F) {
+	for _, s := range []string{"By Jane Doe and John Roe", "Par Claire Dubois et Marc Petit (avec AFP)", "Lucas Nolte22 Dec 2016651",
+		"Jong, Michiel de", "Автор: Егор Лебедев", "홍길동 기자", "Bruno (Henrique) Rodrigo", "Finian Roe. Example International"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, a := range splitNames(s, []string{"Example"}) {
+			if a.name == "" || strings.ContainsAny(a.name, "0123456789@") {
+				t.Fatalf("splitNames(%q) gave %q", s, a.name)
+			}
+		}
+	})
+}

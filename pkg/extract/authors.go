@@ -172,23 +172,19 @@ func visibleAuthors(f *facts) ([]author, int) {
 			cands = append(cands, bylineText{text: b.text, owner: b.elem})
 		}
 	}
-	// The best place with a person's name, else the best with any name.
-	kept := cands[:0]
-	for _, c := range cands {
-		if p := lay.place(c.owner); p != placeBoxed && !lay.quoted(c.owner) {
-			if c.names = splitNames(c.text, f.sites); len(c.names) > 0 {
-				kept = append(kept, c)
-			}
-		}
-	}
-	cands = orderByOwner(kept)
+	// The best place with a person's name, else the best with any name;
+	// names are read place by place, as far as needed.
+	cands = orderByOwner(cands)
 	var orgs []author
 	orgPlace := placeBoxed
 	for _, place := range []int{placeHead, placeStory, placeElsewhere} {
 		var out []author
 		first := int32(-2)
 		for _, c := range cands {
-			if lay.place(c.owner) != place {
+			if lay.place(c.owner) != place || lay.quoted(c.owner) {
+				continue
+			}
+			if c.names = splitNames(c.text, f.sites); len(c.names) == 0 {
 				continue
 			}
 			if place != placeHead && first != -2 && c.owner != first {
@@ -493,10 +489,8 @@ func cleanName(p string, sites []string) (author, bool) {
 	// word starts the sentence the name was taken from ("Dallas Roe is a
 	// writer", "Toxic algae").
 	lp := strings.ToLower(p)
-	for _, u := range uiPhrases {
-		if wordsIn(lp, u) {
-			return author{}, false
-		}
+	if uiPhraseSet.in(lp) {
+		return author{}, false
 	}
 	if k := firstLowerWord(words, strings.Contains(p, ",")); k > 0 && !looksOrg(p, sites) {
 		words = words[:k]
@@ -532,14 +526,15 @@ func cleanName(p string, sites []string) (author, bool) {
 
 // isRolePart reports whether a byline part names a job.
 func isRolePart(s string) bool {
-	l := strings.ToLower(s)
-	for _, r := range roleWords {
-		if wordsIn(l, r) {
-			return true
-		}
-	}
-	return false
+	return roleSet.in(strings.ToLower(s))
 }
+
+// Word sets of the lists above, for one pass over a name.
+var (
+	roleSet     = newLabelSet(roleWords)
+	orgSet      = newLabelSet(orgWords)
+	uiPhraseSet = newLabelSet(uiPhrases)
+)
 
 // startsDegree reports whether a byline part starts with a credential:
 // "MA WebMD Health News".
@@ -563,10 +558,8 @@ func stripRoleSuffix(s string) string {
 // holds a word organisations use, or joins two words with "&".
 func looksOrg(s string, sites []string) bool {
 	l := strings.ToLower(s)
-	for _, w := range orgWords {
-		if wordsIn(l, w) {
-			return true
-		}
+	if orgSet.in(l) {
+		return true
 	}
 	if strings.Contains(s, "&") || isDomain(s) {
 		return true

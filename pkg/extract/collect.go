@@ -165,7 +165,7 @@ func (w *walker) anchor(n *html.Node, flags uint8, depth int) {
 	} else {
 		text = collapse(textOfLimit(n, 300))
 	}
-	if relAuthor := rel != "" && hasWordFold(rel, "author"); (relAuthor || flags&flagByline != 0 || authorPath(href)) && len(w.p.signals.authorLinks) < 32 {
+	if relAuthor := rel != "" && hasWordFold(rel, "author"); (relAuthor || flags&flagByline != 0 || nameLike(text) && authorPath(href)) && len(w.p.signals.authorLinks) < 32 {
 		w.p.signals.authorLinks = append(w.p.signals.authorLinks, authorLink{text: text, owner: w.owner, rel: relAuthor})
 	}
 	if rel != "" && hasWordFold(rel, "tag") && len(w.p.signals.tagLinks) < 32 {
@@ -320,4 +320,12 @@ func authorPath(href string) bool {
 		}
 	}
 	return false
+}
+
+// nameLike reports whether a link's text could be a person's name: a few
+// words, capitalised (or in a script without case and spaces), without
+// digits. Only such links are looked at as
+// links to an author's page.
+func nameLike(text string) bool {
+	return len(text) >= 4 && len(text) <= 60 && (strings.IndexByte(text, ' ') > 0 && startsUpper(text) || isCJKName(text)) && !containsDigit(text)
 }

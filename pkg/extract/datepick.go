@@ -174,36 +174,46 @@ func pickDates(f *facts) (pub, mod dateCand) {
 			return finishDates(f, pubs, mods)
 		}
 	}
-	for _, list := range [][]marked{f.pg.signals.dates, f.pg.signals.bylines} {
-		for i, m := range list {
-			if i >= 40 {
+	// The head of the story first; the rest of the page only when the
+	// head dates nothing.
+	for _, head := range []bool{true, false} {
+		if !head {
+			if b := bestDate(pubs); b.rank >= rankHeadText && !dayOnly(b.t) {
 				break
 			}
-			place := lay.place(m.owner)
-			if place == placeBoxed || lay.quoted(m.owner) {
+		}
+		for _, list := range [][]marked{f.pg.signals.dates, f.pg.signals.bylines} {
+			n := 0
+			for _, m := range list {
+				place := lay.place(m.owner)
+				if place == placeBoxed || (place == placeHead) != head || lay.quoted(m.owner) {
+					continue
+				}
+				if n++; n > 40 {
+					break
+				}
+				if s := collapse(textOfLimit(m.node, 300)); s != "" && len(s) < 250 && containsDigit(s) {
+					addText(s, [...]int{0, rankElsewhere, rankStoryText, rankHeadText}[place], m.owner)
+				}
+			}
+		}
+		for i := range f.pg.blocks {
+			b := &f.pg.blocks[i]
+			if len(b.text) >= 250 || b.quote || !containsDigit(b.text) {
 				continue
 			}
-			if s := collapse(textOfLimit(m.node, 300)); s != "" && len(s) < 250 && containsDigit(s) {
-				addText(s, [...]int{0, rankElsewhere, rankStoryText, rankHeadText}[place], m.owner)
+			place := lay.place(b.elem)
+			switch {
+			case place == placeHead && head:
+				addText(b.text, rankHeadText, b.elem)
+			case place != placeHead && place != placeBoxed && !head && b.tlen < 120 && !(endsSentence(b.text) && b.tlen >= 60):
+				// A labelled line, not a sentence of the story.
+				if l := strings.ToLower(b.text); publishedSet.in(l) || modifiedSet.in(l) || weakSet.in(l) {
+					addText(b.text, rankLabelled, b.elem)
+				}
 			}
 		}
 	}
-	for i := range f.pg.blocks {
-		b := &f.pg.blocks[i]
-		if len(b.text) >= 250 || b.quote || !containsDigit(b.text) {
-			continue
-		}
-		place := lay.place(b.elem)
-		if place == placeHead {
-			addText(b.text, rankHeadText, b.elem)
-		} else if place != placeBoxed && b.tlen < 120 && !(endsSentence(b.text) && b.tlen >= 60) {
-			// A labelled line, not a sentence of the story.
-			if l := strings.ToLower(b.text); publishedSet.in(l) || modifiedSet.in(l) || weakSet.in(l) {
-				addText(b.text, rankLabelled, b.elem)
-			}
-		}
-	}
-
 	return finishDates(f, pubs, mods)
 }
 
@@ -491,6 +501,9 @@ func cutAtLabels(s string) []string {
 	l := strings.ToLower(s)
 	if len(l) != len(s) || !containsDigit(s) {
 		return []string{s} // lowercasing moved the bytes; cut nothing
+	}
+	if !modifiedSet.in(l) && !publishedSet.in(l) {
+		return []string{s}
 	}
 	var cuts []int
 	for _, lab := range cutLabels {

@@ -5,6 +5,7 @@ GO       ?= go
 MODULES  := pkg services/fetcher services/parser services/indexer cmd/newsflow
 BIN      := bin
 DEVSET   ?= $(abspath ../shared/data/articles-benchmark)
+METASET  ?= $(abspath ../shared/data/metadata-dev)
 FUZZTIME ?= 1m
 TEST_FLAGS ?= -count=1 -timeout 20m
 
@@ -42,9 +43,14 @@ vet:
 lint: vet
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## eval: score the extractor on the development set (DEVSET=/path/to/articles-benchmark)
+## eval: score the extractor: bodies on DEVSET (articles-benchmark), title, authors,
+##       date and page type on METASET (metadata-dev); both default to ../shared/data/
 eval:
-	$(GO) run ./cmd/newsflow eval --data $(DEVSET)
+	@missing=0; \
+	if [ ! -f "$(DEVSET)/ground-truth.json" ]; then echo "make eval: articles benchmark not found at $(DEVSET); point DEVSET at it: make eval DEVSET=/path/to/articles-benchmark"; missing=1; fi; \
+	if [ ! -f "$(METASET)/truth.jsonl" ]; then echo "make eval: metadata set not found at $(METASET); point METASET at it: make eval METASET=/path/to/metadata-dev"; missing=1; fi; \
+	if [ $$missing = 1 ]; then exit 1; fi
+	$(GO) run ./cmd/newsflow eval --data $(DEVSET) --meta $(METASET)
 
 ## bench: extractor vs html.Parse (one core), pipeline over JetStream vs in-process,
 ##        fetcher throughput and peak RSS over 100,000 URLs, indexer ingest

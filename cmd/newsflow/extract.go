@@ -121,7 +121,7 @@ func extractOne(e manifestEntry, stdin io.Reader) extractRecord {
 		rec.Error = err.Error()
 		return rec
 	}
-	a, err := extract.Extract(extract.Input{URL: e.URL, Body: body})
+	a, err := extract.Extract(extract.Input{URL: e.URL, Body: body, Now: time.Now()})
 	if err != nil {
 		rec.Error = err.Error()
 		return rec

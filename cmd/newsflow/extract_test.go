@@ -117,38 +117,3 @@ func TestRunExtractUsage(t *testing.T) {
 		t.Error("bad flag: want an error")
 	}
 }
-
-func TestRunEvalMissingData(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	dir := filepath.Join(t.TempDir(), "nowhere")
-	err := runEval(t.Context(), []string{"--data", dir}, &stdout, &stderr)
-	if err == nil {
-		t.Fatal("want an error for a missing development set")
-	}
-	want := "development set not found at " + dir + ": pass --data /path/to/articles-benchmark (see README)"
-	if !strings.Contains(stdout.String(), want) {
-		t.Errorf("stdout %q lacks %q", stdout.String(), want)
-	}
-}
-
-func TestRunEvalSmallSet(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "html"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "html", "p1.html.gz"), gz(t, []byte(storyPage)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	gt := `{"p1":{"url":"https://coast.example/news/harbour","articleBody":"The harbour reopened on Wednesday after a storm closed it for three days, the port authority said, and the first ferries left in the morning.\n\nCrews worked through the night to clear debris from the quays, and inspectors found no damage to the main breakwater, officials added."}}`
-	if err := os.WriteFile(filepath.Join(dir, "ground-truth.json"), []byte(gt), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	if err := runEval(t.Context(), []string{"--data", dir, "-v"}, &stdout, &stderr); err != nil {
-		t.Fatalf("runEval: %v", err)
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	if last := lines[len(lines)-1]; last != "F1 1.000 P 1.000 R 1.000 accuracy 1.000" {
-		t.Errorf("last line %q", last)
-	}
-}

@@ -91,7 +91,7 @@ func BenchmarkExtract(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, p := range pages {
-			if _, err := Extract(Input{URL: p.url, Body: p.body}); err != nil {
+			if _, err := Extract(Input{URL: p.url, Body: p.body, Now: testNow}); err != nil {
 				b.Fatalf("%s: %v", p.id, err)
 			}
 		}
@@ -138,7 +138,7 @@ func BenchmarkExtractVsParse(b *testing.B) {
 
 			runtime.ReadMemStats(&before)
 			start = time.Now()
-			if _, err := Extract(Input{URL: p.url, Body: p.body}); err != nil {
+			if _, err := Extract(Input{URL: p.url, Body: p.body, Now: testNow}); err != nil {
 				b.Fatalf("%s: %v", p.id, err)
 			}
 			extractTime += time.Since(start)

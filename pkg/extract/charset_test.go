@@ -21,7 +21,7 @@ func encode(t *testing.T, e encoding.Encoding, s string) []byte {
 	return b
 }
 
-func page(metaCharset, title, para string) string {
+func charsetPage(metaCharset, title, para string) string {
 	meta := ""
 	if metaCharset != "" {
 		meta = `<meta charset="` + metaCharset + `">`
@@ -65,8 +65,8 @@ func TestCharsets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body := append([]byte{}, tt.bom...)
-			body = append(body, encode(t, tt.enc, page(tt.meta, tt.title, tt.para))...)
-			a, err := Extract(Input{URL: "https://example.org/a/story-slug-here", ContentType: tt.contentType, Body: body})
+			body = append(body, encode(t, tt.enc, charsetPage(tt.meta, tt.title, tt.para))...)
+			a, err := Extract(Input{URL: "https://example.org/a/story-slug-here", ContentType: tt.contentType, Body: body, Now: testNow})
 			if err != nil {
 				t.Fatalf("Extract: %v", err)
 			}
@@ -84,7 +84,7 @@ func TestDecodeSniffsMetaBeyond1024(t *testing.T) {
 	long := strings.Repeat("<!-- padding -->", 200)
 	src := "<html><head>" + long + `<meta http-equiv="Content-Type" content="text/html; charset=windows-1251"><title>Привет</title></head><body><p>Привет, мир! Это проверка.</p></body></html>`
 	body := encode(t, charmap.Windows1251, src)
-	a, err := Extract(Input{Body: body})
+	a, err := Extract(Input{Body: body, Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}

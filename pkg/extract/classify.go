@@ -1,10 +1,8 @@
 package extract
 
-import "encoding/binary"
-
-const (
-	flagDate    uint8 = 1 << 6 // class/id suggests a date or timestamp
-	flagComment uint8 = 1 << 7 // comments: boilerplate however much prose it holds
+import (
+	"encoding/binary"
+	"strings"
 )
 
 // Fragments of class and id values, matched as substrings of the
@@ -34,7 +32,7 @@ var (
 	negativeFragments = []string{"comment", "meta", "footer", "footnote", "foot", "masthead", "media", "outbrain", "promo", "related", "scroll", "share", "shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "tool", "widget", "banner", "combx", "contact", "hidden", "extra", "ad-", "-ad"}
 	headerFragments   = []string{"header", "masthead", "heading", "article-head", "story-head", "post-head", "entry-head"}
 	titleFragments    = []string{"title", "headline", "heading"}
-	commentFragments  = []string{"comment", "disqus", "respond", "replies", "reply", "discussion", "forum", "reader-reactions", "user-content"}
+	commentFragments  = []string{"comment", "disqus", "respond", "replies", "reply", "discussion", "forum", "reader-reactions", "user-content", "kommentar", "komentar", "comentari", "reacties"}
 	// protected: wrappers of the story itself often carry words that look
 	// like boilerplate ("post-content has-sidebar").
 	protectFragments = []string{"article-body", "articlebody", "article-content", "articlecontent", "article__body", "article-text", "story-body", "storybody", "story-content", "post-body", "postbody", "post-content", "entry-content", "entry-body", "body-text", "bodytext", "main-content", "maincontent", "content-body", "article_body", "story_body", "post_content", "entry_content", "rich-text", "richtext", "article-main", "news-content", "article__content", "article-detail", "text-content", "content-text", "articletext", "story-text", "body-content",
@@ -224,6 +222,101 @@ func hasAdToken(s []byte) bool {
 			}
 			start = -1
 		}
+	}
+	return false
+}
+
+// classInfo is what one class attribute value says, cached per distinct
+// value: pages repeat their class names but rarely their ids.
+type classInfo struct {
+	cats   uint16
+	ad     bool
+	hidden bool
+}
+
+// classify classifies class and id. The class part is cached; the id part
+// is scanned each time.
+func (w *walker) classify(class, id string) (uint8, int8, bool) {
+	var ci classInfo
+	if class != "" {
+		slot := &w.recent[(len(class)*31+int(class[0])*7+int(class[len(class)-1]))%len(w.recent)]
+		var ok bool
+		if slot.class == class {
+			ci = slot.info
+		} else if ci, ok = w.classCache[class]; ok {
+			slot.class, slot.info = class, ci
+		} else {
+			w.scratch = appendLower(w.scratch[:0], class)
+			ci.cats = categories(w.scratch)
+			ci.ad, ci.hidden = tokenFlags(w.scratch)
+			w.classCache[class] = ci
+			slot.class, slot.info = class, ci
+		}
+	}
+	if id != "" {
+		w.scratch = appendLower(w.scratch[:0], id)
+		ci.cats |= categories(w.scratch)
+		ci.ad = ci.ad || hasAdToken(w.scratch)
+	}
+	f, wt := flagsFor(ci.cats, ci.ad)
+	return f, wt, ci.hidden
+}
+
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+func hiddenStyle(v string) bool {
+	if strings.Contains(v, "none") || strings.Contains(v, "hidden") {
+		s := strings.ReplaceAll(strings.ToLower(v), " ", "")
+		return strings.Contains(s, "display:none") || strings.Contains(s, "visibility:hidden")
+	}
+	return false
+}
+
+// tokenFlags reads the tokens of a lowercased class value in one pass:
+// ad reports an ad token (hasAdToken), hidden a class that hides the
+// element.
+func tokenFlags(s []byte) (ad, hidden bool) {
+	word, alnum := 0, -1 // starts of the current space-separated and alphanumeric tokens
+	for i := 0; i <= len(s); i++ {
+		c := byte(' ')
+		if i < len(s) {
+			c = s[i]
+		}
+		if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
+			if alnum < 0 {
+				alnum = i
+			}
+			continue
+		}
+		if alnum >= 0 {
+			ad = ad || adToken(s[alnum:i])
+			alnum = -1
+		}
+		if isSpaceByte(c) {
+			if i > word && !hidden {
+				hidden = hiddenToken(s[word:i])
+			}
+			word = i + 1
+		}
+	}
+	return ad, hidden
+}
+
+// hiddenToken reports whether a lowercased class name hides the element.
+func hiddenToken(t []byte) bool {
+	switch string(t) {
+	case "hidden", "hide", "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
+		"screen-reader-only", "sr-text", "u-hidden", "is-hidden", "d-none", "invisible", "offscreen":
+		return true
 	}
 	return false
 }

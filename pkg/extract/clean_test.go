@@ -1,64 +1,9 @@
 package extract
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 )
-
-func TestCleanAuthors(t *testing.T) {
-	tests := []struct {
-		give []string
-		site string
-		want []string
-	}{
-		{give: []string{"By Jane Doe"}, want: []string{"Jane Doe"}},
-		{give: []string{"BY JOHN SMITH"}, want: []string{"John Smith"}},
-		{give: []string{"Von Anna Schmidt und Peter Müller"}, want: []string{"Anna Schmidt", "Peter Müller"}},
-		{give: []string{"Par Claire Dubois et Marc Petit"}, want: []string{"Claire Dubois", "Marc Petit"}},
-		{give: []string{"Por María García y Luis Pérez"}, want: []string{"María García", "Luis Pérez"}},
-		{give: []string{"Jane Doe, Staff Writer"}, want: []string{"Jane Doe"}},
-		{give: []string{"Jane Doe | Reuters"}, want: []string{"Jane Doe"}},
-		{give: []string{"Reuters"}, want: []string{"Reuters"}},
-		{give: []string{"Reuters", "Jane Doe"}, want: []string{"Jane Doe"}},
-		{give: []string{"The Daily Example", "Sam Carter"}, site: "The Daily Example", want: []string{"Sam Carter"}},
-		{give: []string{"https://example.com/author/jane"}, want: nil},
-		{give: []string{"Jane Doe", "jane doe"}, want: []string{"Jane Doe"}},
-		{give: []string{"By Jane Doe and John Roe"}, want: []string{"Jane Doe", "John Roe"}},
-		{give: []string{"By Omar Hughes (AP) and Ruth Bello"}, want: []string{"Omar Hughes", "Ruth Bello"}},
-		{give: []string{"Jane Doe (Reuters)"}, want: []string{"Jane Doe"}},
-		{give: []string{"(AP)"}, want: []string{"AP"}},
-		{give: []string{"Source: AFP"}, want: []string{"AFP"}},
-		{give: []string{"Автор: Егор Лебедев"}, want: []string{"Егор Лебедев"}},
-	}
-	for _, tt := range tests {
-		if got := cleanAuthors(tt.give, tt.site); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("cleanAuthors(%q) = %q, want %q", tt.give, got, tt.want)
-		}
-	}
-}
-
-func TestCleanTitle(t *testing.T) {
-	tests := []struct {
-		give, site string
-		h1         []string
-		want       string
-	}{
-		{give: "Storm hits coast | The Daily Example", site: "The Daily Example", want: "Storm hits coast"},
-		{give: "The Daily Example - Storm hits coast", site: "The Daily Example", want: "Storm hits coast"},
-		{give: "Storm hits coast – Daily Example", site: "The Daily Example", want: "Storm hits coast"},
-		{give: "Storm hits the coast overnight | Section | Paper", want: "Storm hits the coast overnight | Section"},
-		{give: "Brexit: what happens next", want: "Brexit: what happens next"},
-		{give: "Storm hits coast, officials say - News - Example", h1: []string{"Storm hits coast, officials say"}, want: "Storm hits coast, officials say"},
-		{give: "Why - and how - we vote", want: "Why - and how - we vote"},
-		{give: "A title with no site", want: "A title with no site"},
-	}
-	for _, tt := range tests {
-		if got := cleanTitle(tt.give, tt.site, tt.h1); got != tt.want {
-			t.Errorf("cleanTitle(%q, %q) = %q, want %q", tt.give, tt.site, got, tt.want)
-		}
-	}
-}
 
 func TestDetectLanguage(t *testing.T) {
 	tests := []struct{ give, want string }{
@@ -115,7 +60,7 @@ func TestQuoteAttributionKept(t *testing.T) {
 <blockquote class="twitter-tweet"><p>I love that they trademarked it, nobody is going to take your slogan.</p>— Robert Roe (@robertroe) <a href="https://twitter.example/robertroe/status/1">November 18, 2019</a></blockquote>
 <p>The campaign cost the state nearly half a million dollars, according to officials, and will run for a year.</p>
 </article></body></html>`
-	a, err := Extract(Input{URL: "https://news.example/2019/11/19/slogan", Body: []byte(page)})
+	a, err := Extract(Input{URL: "https://news.example/2019/11/19/slogan", Body: []byte(page), Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +79,7 @@ func TestEmbeddedPostsKept(t *testing.T) {
 <p>Officials said the campaign would run for a year and that the attention showed it was working, whatever people made of the wording.</p>
 <div class="social-share"><a href="https://twitter.example/share">Share on Twitter</a> <a href="https://facebook.example/share">Share on Facebook</a></div>
 </article></body></html>`
-	a, err := Extract(Input{URL: "https://news.example/2019/11/19/slogan", Body: []byte(page)})
+	a, err := Extract(Input{URL: "https://news.example/2019/11/19/slogan", Body: []byte(page), Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}

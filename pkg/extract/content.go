@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/net/html/atom"
 )
@@ -44,15 +45,15 @@ func endsSentence(s string) bool {
 
 // selectContent picks the story container with readability-style scoring
 // and filters its blocks.
-func selectContent(w *walker) content {
-	els := w.elems
+func selectContent(pg *page) content {
+	els := pg.elems
 	c := content{root: -1}
 	if len(els) == 0 {
 		return c
 	}
 	// Aggregates, children before parents (reverse document order).
-	for i := range w.blocks {
-		b := &w.blocks[i]
+	for i := range pg.blocks {
+		b := &pg.blocks[i]
 		e := &els[b.elem]
 		e.text += b.tlen
 		e.link += b.llen
@@ -99,11 +100,11 @@ func selectContent(w *walker) content {
 			e.flags &^= flagBoiler | flagCaption | flagByline | flagHeader
 		}
 	}
-	c = pickContent(w, false)
+	c = pickContent(pg, false)
 	if c.storyText < 250 {
 		// Readability's retry: when the strict pass finds next to nothing,
 		// the page's markup misled us; ignore the boilerplate marks.
-		if c2 := pickContent(w, true); c2.storyText > c.storyText {
+		if c2 := pickContent(pg, true); c2.storyText > c.storyText {
 			c = c2
 		}
 	}
@@ -113,8 +114,8 @@ func selectContent(w *walker) content {
 
 // pickContent scores candidates and collects the story blocks; lax ignores
 // boilerplate marks on containers.
-func pickContent(w *walker, lax bool) content {
-	els := w.elems
+func pickContent(pg *page, lax bool) content {
+	els := pg.elems
 	c := content{root: -1}
 	for i := range els {
 		els[i].score = 0
@@ -150,8 +151,8 @@ func pickContent(w *walker, lax bool) content {
 			e.score += 25
 		}
 	}
-	for i := range w.blocks {
-		b := &w.blocks[i]
+	for i := range pg.blocks {
+		b := &pg.blocks[i]
 		if b.tlen < 25 || b.kind == kindItem || b.kind == kindCaption || boiler[b.elem] {
 			continue
 		}
@@ -198,7 +199,7 @@ func pickContent(w *walker, lax bool) content {
 		cands = append(cands, int32(i))
 	}
 	if len(cands) == 0 {
-		c.blocks = fallbackBlocks(w, boiler)
+		c.blocks = fallbackBlocks(pg, boiler)
 		return c
 	}
 	slices.SortStableFunc(cands, func(a, b int32) int { return cmp.Compare(els[b].score, els[a].score) })
@@ -267,7 +268,7 @@ func pickContent(w *walker, lax bool) content {
 				d := float64(e.link) / float64(e.text)
 				if e.text > 80 && d < 0.25 {
 					ok = true
-				} else if e.text > 0 && d == 0 && e.nblocks == 1 && endsSentenceBlock(w, i) {
+				} else if e.text > 0 && d == 0 && e.nblocks == 1 && endsSentenceBlock(pg, i) {
 					ok = true
 				}
 			}
@@ -282,17 +283,17 @@ func pickContent(w *walker, lax bool) content {
 			}
 		}
 	}
-	c.blocks = filterBlocks(w, selected, boiler)
+	c.blocks = filterBlocks(pg, selected, boiler)
 	for i := range c.blocks {
 		c.storyText += c.blocks[i].tlen
 	}
 	return c
 }
 
-func endsSentenceBlock(w *walker, e int32) bool {
-	for i := range w.blocks {
-		if w.blocks[i].elem == e {
-			return endsSentence(w.blocks[i].text) || strings.Contains(w.blocks[i].text, ". ")
+func endsSentenceBlock(pg *page, e int32) bool {
+	for i := range pg.blocks {
+		if pg.blocks[i].elem == e {
+			return endsSentence(pg.blocks[i].text) || strings.Contains(pg.blocks[i].text, ". ")
 		}
 	}
 	return false
@@ -309,9 +310,9 @@ func isAncestor(els []elem, anc, i int32) bool {
 
 // fallbackBlocks is used when nothing scored: every prose block outside
 // boilerplate.
-func fallbackBlocks(w *walker, boiler []bool) []block {
+func fallbackBlocks(pg *page, boiler []bool) []block {
 	var out []block
-	for _, b := range w.blocks {
+	for _, b := range pg.blocks {
 		if !boiler[b.elem] && isProse(&b) {
 			out = append(out, b)
 		}
@@ -321,8 +322,8 @@ func fallbackBlocks(w *walker, boiler []bool) []block {
 
 // filterBlocks keeps the blocks inside the selected containers that are
 // not boilerplate inside the story.
-func filterBlocks(w *walker, selected map[int32]bool, boiler []bool) []block {
-	els := w.elems
+func filterBlocks(pg *page, selected map[int32]bool, boiler []bool) []block {
+	els := pg.elems
 	var out []block
 	// drop[i] caches the decision for elem i: 0 unknown, 1 keep, 2 drop, 3 outside.
 	state := make([]uint8, len(els))
@@ -346,7 +347,7 @@ func filterBlocks(w *walker, selected map[int32]bool, boiler []bool) []block {
 		state[i] = s
 		return s
 	}
-	for _, b := range w.blocks {
+	for _, b := range pg.blocks {
 		if decide(b.elem) != 1 {
 			continue
 		}
@@ -541,12 +542,12 @@ func isDateline(s string) bool {
 	ok := words <= 5 || words <= 10 && !endsSentence(s)
 	if !ok && !endsSentence(s) {
 		l := strings.ToLower(s)
-		ok = hasAnyLabel(l, publishedLabels[:len(publishedLabels)-2]) || hasAnyLabel(l, modifiedLabels)
+		ok = publishedSet.in(l) || modifiedSet.in(l)
 	}
 	if !ok {
 		return false
 	}
-	_, isDate := parseDate(s, false)
+	_, isDate := parseDate(s, false, time.Time{})
 	return isDate
 }
 

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -10,30 +11,92 @@ import (
 // minDate is the earliest date accepted: the web news era.
 var minDate = time.Date(1995, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// months maps month names and common abbreviations in English, German,
-// French, Spanish, Italian, Portuguese and Dutch (and a few more) to 1..12.
+// months maps month names and their common abbreviations, lowercase, to
+// 1..12, in the languages the extractor detects (see lang.go) and a few
+// neighbours: English, German, French, Spanish, Catalan, Italian,
+// Portuguese, Dutch, Swedish, Danish, Norwegian, Polish, Czech, Romanian,
+// Turkish, Indonesian, Finnish, Hungarian, Russian, Ukrainian, Greek,
+// Arabic, Hebrew, Hindi and Thai, in the nominative and, where dates use
+// it, the genitive ("28 апреля", "3. března"). Greek names are also listed
+// without their accents, as capitals drop them.
 var months = map[string]int{}
 
 func init() {
-	names := [][]string{
-		{"january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen", "janeiro", "januari", "styczeń", "stycznia", "ocak", "январь", "января", "ianuarie"},
-		{"february", "feb", "febr", "februar", "février", "fevrier", "févr", "fev", "fév", "febrero", "febbraio", "fevereiro", "februari", "lutego", "şubat", "февраль", "февраля", "februarie"},
-		{"march", "mar", "märz", "maerz", "mär", "mrz", "mars", "marzo", "março", "marco", "maart", "mrt", "marca", "mart", "март", "марта", "martie"},
-		{"april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwietnia", "nisan", "апрель", "апреля", "aprilie"},
-		{"may", "mai", "mayo", "maggio", "mag", "maio", "mei", "maja", "mayıs", "май", "мая"},
-		{"june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho", "czerwca", "haziran", "июнь", "июня", "iunie"},
-		{"july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "lipca", "temmuz", "июль", "июля", "iulie"},
-		{"august", "aug", "août", "aout", "agosto", "ago", "augustus", "sierpnia", "ağustos", "август", "августа", "august"},
-		{"september", "sep", "sept", "septembre", "septiembre", "set", "settembre", "setembro", "wrzesień", "września", "eylül", "сентябрь", "сентября", "septembrie"},
-		{"october", "oct", "okt", "oktober", "octobre", "octubre", "ottobre", "ott", "outubro", "out", "października", "ekim", "октябрь", "октября", "octombrie"},
-		{"november", "nov", "novembre", "noviembre", "novembro", "listopada", "kasım", "ноябрь", "ноября", "noiembrie"},
-		{"december", "dec", "dez", "dezember", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre", "dezembro", "grudnia", "aralık", "декабрь", "декабря", "decembrie"},
+	names := [12][]string{
+		{"january", "jan", "januar", "jänner", "jaenner", "janvier", "janv", "enero", "ene", "gener", "gennaio", "gen", "janeiro",
+			"januari", "styczeń", "styczen", "stycznia", "leden", "ledna", "ianuarie", "ian", "ocak", "tammikuu", "tammikuuta",
+			"január", "январь", "января", "янв", "січень", "січня", "ιανουάριος", "ιανουαρίου", "ιαν", "يناير", "ינואר", "בינואר", "जनवरी", "มกราคม"},
+		{"february", "feb", "febr", "februar", "feber", "février", "fevrier", "févr", "fevr", "fev", "fév", "febrero", "febrer",
+			"febbraio", "fevereiro", "februari", "luty", "lutego", "únor", "února", "februarie", "şubat", "subat", "helmikuu",
+			"helmikuuta", "február", "февраль", "февраля", "фев", "лютий", "лютого", "φεβρουάριος", "φεβρουαρίου", "φεβ", "فبراير",
+			"شباط", "פברואר", "בפברואר", "फ़रवरी", "फरवरी", "กุมภาพันธ์"},
+		{"march", "mar", "märz", "maerz", "mär", "mrz", "mars", "marzo", "març", "março", "marco", "maart", "mrt", "marts",
+			"marzec", "marca", "březen", "března", "martie", "mart", "maret", "maaliskuu", "maaliskuuta", "március", "márc",
+			"март", "марта", "березень", "березня", "μάρτιος", "μαρτίου", "مارس", "آذار", "מרץ", "במרץ", "मार्च", "มีนาคม"},
+		{"april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwiecień", "kwiecien", "kwietnia", "duben", "dubna", "aprilie",
+			"nisan", "huhtikuu", "huhtikuuta", "április", "ápr", "апрель", "апреля", "апр", "квітень", "квітня", "απρίλιος",
+			"απριλίου", "απρ", "أبريل", "ابريل", "إبريل", "نيسان", "אפריל", "באפריל", "अप्रैल", "เมษายน"},
+		{"may", "mai", "mayo", "maig", "maggio", "mag", "maio", "mei", "maj", "maja", "květen", "května", "mayıs", "mayis",
+			"toukokuu", "toukokuuta", "május", "máj", "май", "мая", "травень", "травня", "μάιος", "μαΐου", "μαΐ", "مايو", "أيار",
+			"מאי", "במאי", "मई", "พฤษภาคม"},
+		{"june", "jun", "juni", "juin", "junio", "juny", "giugno", "giu", "junho", "czerwiec", "czerwca", "červen", "června",
+			"iunie", "iun", "haziran", "kesäkuu", "kesäkuuta", "június", "jún", "июнь", "июня", "июн", "червень", "червня",
+			"ιούνιος", "ιουνίου", "ιουν", "يونيو", "يونيه", "حزيران", "יוני", "ביוני", "जून", "มิถุนายน"},
+		{"july", "jul", "juli", "juillet", "juil", "julio", "juliol", "luglio", "lug", "julho", "lipiec", "lipca", "červenec",
+			"července", "iulie", "iul", "temmuz", "heinäkuu", "heinäkuuta", "július", "júl", "июль", "июля", "июл", "липень",
+			"липня", "ιούλιος", "ιουλίου", "ιουλ", "يوليو", "يوليه", "تموز", "יולי", "ביולי", "जुलाई", "กรกฎาคม"},
+		{"august", "aug", "août", "aout", "agosto", "agost", "ago", "augustus", "augusti", "sierpień", "sierpien", "sierpnia",
+			"srpen", "srpna", "ağustos", "agustos", "agustus", "agu", "agt", "elokuu", "elokuuta", "augusztus", "август", "августа",
+			"авг", "серпень", "серпня", "αύγουστος", "αυγούστου", "αυγ", "أغسطس", "اغسطس", "آب", "אוגוסט", "באוגוסט", "अगस्त",
+			"สิงหาคม"},
+		{"september", "sep", "sept", "septembre", "septiembre", "setiembre", "setembre", "set", "settembre", "setembro",
+			"wrzesień", "wrzesien", "września", "září", "septembrie", "eylül", "eylul", "syyskuu", "syyskuuta", "szeptember",
+			"szept", "сентябрь", "сентября", "сен", "сент", "вересень", "вересня", "σεπτέμβριος", "σεπτεμβρίου", "σεπ", "سبتمبر",
+			"أيلول", "ספטמבר", "בספטמבר", "सितंबर", "सितम्बर", "กันยายน"},
+		{"october", "oct", "okt", "oktober", "octobre", "octubre", "ottobre", "ott", "outubro", "out", "październik",
+			"pazdziernik", "października", "říjen", "října", "octombrie", "ekim", "lokakuu", "lokakuuta", "október", "октябрь",
+			"октября", "окт", "жовтень", "жовтня", "οκτώβριος", "οκτωβρίου", "οκτ", "أكتوبر", "اكتوبر", "אוקטובר", "באוקטובר",
+			"अक्टूबर", "अक्तूबर", "ตุลาคม"},
+		{"november", "nov", "novembre", "noviembre", "novembro", "listopad", "listopada", "listopadu", "noiembrie", "kasım",
+			"kasim", "marraskuu", "marraskuuta", "ноябрь", "ноября", "ноя", "нояб", "листопад", "листопада", "νοέμβριος",
+			"νοεμβρίου", "νοε", "نوفمبر", "נובמבר", "בנובמבר", "नवंबर", "नवम्बर", "พฤศจิกายน"},
+		{"december", "dec", "dez", "dezember", "décembre", "decembre", "déc", "diciembre", "dic", "desembre", "dicembre",
+			"dezembro", "desember", "des", "grudzień", "grudzien", "grudnia", "prosinec", "prosince", "decembrie", "aralık",
+			"aralik", "joulukuu", "joulukuuta", "декабрь", "декабря", "дек", "грудень", "грудня", "δεκέμβριος", "δεκεμβρίου",
+			"δεκ", "ديسمبر", "דצמבר", "בדצמבר", "दिसंबर", "दिसम्बर", "ธันวาคม"},
 	}
 	for i, ns := range names {
 		for _, n := range ns {
 			months[n] = i + 1
+			if g := stripGreekAccents(n); g != n {
+				months[g] = i + 1
+			}
 		}
 	}
+}
+
+// stripGreekAccents removes the tonos and dialytika from Greek letters, as
+// text in capitals drops them.
+func stripGreekAccents(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case 'ά':
+			return 'α'
+		case 'έ':
+			return 'ε'
+		case 'ή':
+			return 'η'
+		case 'ί', 'ϊ', 'ΐ':
+			return 'ι'
+		case 'ό':
+			return 'ο'
+		case 'ύ', 'ϋ', 'ΰ':
+			return 'υ'
+		case 'ώ':
+			return 'ω'
+		}
+		return r
+	}, s)
 }
 
 // zones maps time-zone abbreviations seen on news sites to offsets in
@@ -52,20 +115,41 @@ var zones = map[string]int{
 // "22. August 2020", "22 de agosto de 2020" or "22-08-2020 03:12 IST".
 // Numeric day-month order follows mdy (true for US English) unless a field
 // is over 12. The offset of the result is the page's own; UTC when it gave
-// none.
-func parseDate(s string, mdy bool) (time.Time, bool) {
+// none. now reads two-digit years (see century).
+func parseDate(s string, mdy bool, now time.Time) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 200 {
 		return time.Time{}, false
 	}
+	s = asciiDigits(s)
 	if t, ok := parseISO(s); ok {
 		return t, true
 	}
-	return parseFree(s, mdy)
+	return parseFree(s, mdy, now)
 }
 
+// validDate reports whether t can be a publication date: not before the
+// web news era, not after now (a day and a half of slack covers time
+// zones and clocks); a zero now sets no upper bound.
 func validDate(t time.Time, now time.Time) bool {
-	return !t.Before(minDate) && !t.After(now.Add(36*time.Hour))
+	return !t.Before(minDate) && (now.IsZero() || !t.After(now.Add(36*time.Hour)))
+}
+
+// century turns a two-digit year into a full one: the latest year not
+// more than one year after now, or, with a zero now, the POSIX pivot
+// (69-99 are 1969-1999, 00-68 are 2000-2068).
+func century(yy int, now time.Time) int {
+	if now.IsZero() {
+		if yy >= 69 {
+			return 1900 + yy
+		}
+		return 2000 + yy
+	}
+	y := 2000 + yy
+	if y > now.Year()+1 {
+		y -= 100
+	}
+	return y
 }
 
 func atoi(s string) int {
@@ -252,7 +336,54 @@ func fixedZone(min int) *time.Location {
 	return time.FixedZone("", min*60)
 }
 
+// asciiDigits writes the decimal digits of other scripts (Arabic-Indic,
+// Persian, Devanagari, Bengali, Thai, full-width) as ASCII digits.
+func asciiDigits(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	found := false
+	for _, r := range s {
+		if digitZero(r) >= 0 {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if z := digitZero(r); z >= 0 {
+			return '0' + r - z
+		}
+		return r
+	}, s)
+}
+
+// digitZero returns the zero of the non-ASCII digit block r belongs to, or
+// -1.
+func digitZero(r rune) rune {
+	for _, z := range [...]rune{0x660, 0x6F0, 0x966, 0x9E6, 0xE50, 0xFF10} {
+		if r >= z && r <= z+9 {
+			return z
+		}
+	}
+	return -1
+}
+
+// mkDate builds a calendar date. Years of the Thai Buddhist era (2443 and
+// on, as Thai pages print them) are converted.
 func mkDate(y, m, d int) (time.Time, bool) {
+	if y >= 2400 && y <= 2700 {
+		y -= 543
+	}
 	if y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31 {
 		return time.Time{}, false
 	}
@@ -270,7 +401,8 @@ type dtok struct {
 	start int
 }
 
-func tokenizeDate(s string) []dtok {
+// tokenizeDate cuts s into at most max tokens.
+func tokenizeDate(s string, max int) []dtok {
 	var out []dtok
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -282,16 +414,24 @@ func tokenizeDate(s string) []dtok {
 			}
 			out = append(out, dtok{s: s[i:j], num: atoi(s[i:j]), kind: 'n', start: i})
 			i = j
+		case unicode.IsLetter(r) && isCJK(r):
+			// Ideographs, kana and Hangul are tokens of their own: "2020年4月14日午後".
+			out = append(out, dtok{s: s[i : i+size], num: -1, kind: 'w', start: i})
+			i += size
 		case unicode.IsLetter(r):
 			j := i
 			for j < len(s) {
 				r2, sz := utf8.DecodeRuneInString(s[j:])
-				if !unicode.IsLetter(r2) {
+				if !unicode.IsLetter(r2) && !unicode.Is(unicode.Mn, r2) && !unicode.Is(unicode.Mc, r2) || isCJK(r2) {
 					break
 				}
 				j += sz
 			}
-			out = append(out, dtok{s: strings.ToLower(s[i:j]), num: -1, kind: 'w', start: i})
+			w := strings.ToLower(s[i:j])
+			if _, ok := months[w]; !ok && r >= 0x370 && r <= 0x3FF {
+				w = stripGreekAccents(w)
+			}
+			out = append(out, dtok{s: w, num: -1, kind: 'w', start: i})
 			i = j
 		case unicode.IsSpace(r):
 			i += size
@@ -299,39 +439,59 @@ func tokenizeDate(s string) []dtok {
 			out = append(out, dtok{s: s[i : i+size], num: -1, kind: 'p', start: i})
 			i += size
 		}
-		if len(out) > 80 {
+		if len(out) >= max {
 			break
 		}
 	}
 	return out
 }
 
-// parseFree reads a date written for people.
-func parseFree(s string, mdy bool) (time.Time, bool) {
-	toks := tokenizeDate(s)
-	y, m, d := -1, -1, -1
-	dateEnd := -1 // index of the last token of the date
-	// Month name. A month word with a day beside it wins over an earlier
-	// one that only has a year nearby: "By Marco Okafor, September 21, 2025"
-	// holds the Portuguese month "marco" before the real date.
-	weak := [4]int{-1}
+// dateSpan is a calendar date found in a token list: toks[start:end+1].
+type dateSpan struct{ y, m, d, start, end int }
+
+// ordinalWords follow a day number: "22nd", "1er", "1º".
+func ordinalWord(s string) bool {
+	switch s {
+	case "st", "nd", "rd", "th", "er", "re", "º", "ª", "°", "e", "ste", "de", "te":
+		return true
+	}
+	return false
+}
+
+// scanDates finds the full dates in toks, in the order they start:
+// month-name dates in the orders of the extractor's languages ("22 August
+// 2020", "August 22, 2020", "22 de agosto de 2020", "2020. március 3."),
+// East Asian dates and numeric dates (day-month order follows mdy unless a
+// field is over 12). weak is the first month-and-year ("August 2020"),
+// returned for when no full date is found. At most limit dates are
+// returned.
+func scanDates(toks []dtok, mdy bool, now time.Time, limit int) (spans []dateSpan, weak dateSpan) {
+	weak.y = -1
+	taken := func(i int) bool {
+		for _, sp := range spans {
+			if i >= sp.start && i <= sp.end {
+				return true
+			}
+		}
+		return false
+	}
+	// Month names.
 	for i, t := range toks {
-		if t.kind != 'w' {
+		if t.kind != 'w' || len(spans) >= limit {
 			continue
 		}
 		mo, ok := months[t.s]
 		if !ok {
 			continue
 		}
-		// "May" is also an English word; demand a number beside it.
-		day, year, end := -1, -1, i
-		// day before: "22 August", "22. August", "22 de agosto"
+		day, year, start, end := -1, -1, i, i
+		// day before: "22 August", "22. August", "22 de agosto", "22nd of August", "1er janvier"
 		j := i - 1
-		for j >= 0 && (toks[j].kind == 'p' && toks[j].s == "." || toks[j].kind == 'w' && (toks[j].s == "de" || toks[j].s == "of" || toks[j].s == "du")) {
+		for j >= 0 && (toks[j].kind == 'p' && toks[j].s == "." || toks[j].kind == 'w' && (toks[j].s == "of" || toks[j].s == "du" || ordinalWord(toks[j].s))) {
 			j--
 		}
-		if j >= 0 && toks[j].kind == 'n' && toks[j].num >= 1 && toks[j].num <= 31 && len(toks[j].s) <= 2 && !isClockAt(toks, j) {
-			day = toks[j].num
+		if j >= 0 && toks[j].kind == 'n' && toks[j].num >= 1 && toks[j].num <= 31 && len(toks[j].s) <= 2 && !isClockAt(toks, j) && !taken(j) {
+			day, start = toks[j].num, j
 		}
 		// after: "August 22, 2020", "agosto de 2020", "Aug. 22nd 2020"
 		k := i + 1
@@ -345,7 +505,7 @@ func parseFree(s string, mdy bool) (time.Time, bool) {
 			} else if day < 0 && n.num >= 1 && n.num <= 31 && len(n.s) <= 2 && !isClockAt(toks, k) {
 				day, end = n.num, k
 				k++
-				if k < len(toks) && toks[k].kind == 'w' && (toks[k].s == "st" || toks[k].s == "nd" || toks[k].s == "rd" || toks[k].s == "th") {
+				if k < len(toks) && toks[k].kind == 'w' && ordinalWord(toks[k].s) {
 					end = k
 					k++
 				}
@@ -369,74 +529,113 @@ func parseFree(s string, mdy bool) (time.Time, bool) {
 				}
 			}
 		}
-		if day < 0 && t.s == "may" || year < 0 {
+		if year < 0 && day > 0 {
+			// year first: "2021. március 3." (Hungarian), "2021, March 3"
+			k := start - 1
+			for k >= 0 && toks[k].kind == 'p' && (toks[k].s == "." || toks[k].s == ",") {
+				k--
+			}
+			if k >= 0 && toks[k].kind == 'n' && len(toks[k].s) == 4 && toks[k].num >= 1900 {
+				year, start = toks[k].num, k
+			}
+		}
+		// Month words that are also common words ("May", "mar", "set",
+		// "out") need a day beside them.
+		if day < 0 && ambiguousMonth[t.s] || year < 0 {
 			continue
 		}
 		if day < 0 {
-			if weak[0] < 0 {
-				weak = [4]int{year, mo, 1, end}
+			if weak.y < 0 {
+				weak = dateSpan{y: year, m: mo, d: 1, start: i, end: end}
 			}
 			continue
 		}
-		y, m, d, dateEnd = year, mo, day, end
-		break
+		if _, ok := mkDate(year, mo, day); ok && !taken(start) && !taken(end) {
+			spans = append(spans, dateSpan{y: year, m: mo, d: day, start: start, end: end})
+		}
 	}
 	// East Asian date: 2020年4月14日 (Chinese, Japanese), 2020년 4월 14일 (Korean).
-	if y < 0 {
-		for i := 0; i+5 < len(toks); i++ {
-			if toks[i].kind == 'n' && len(toks[i].s) == 4 && (toks[i+1].s == "年" || toks[i+1].s == "년") &&
-				toks[i+2].kind == 'n' && (toks[i+3].s == "月" || toks[i+3].s == "월") &&
-				toks[i+4].kind == 'n' && (toks[i+5].s == "日" || toks[i+5].s == "일") {
-				if _, ok := mkDate(toks[i].num, toks[i+2].num, toks[i+4].num); ok {
-					y, m, d, dateEnd = toks[i].num, toks[i+2].num, toks[i+4].num, i+5
-					break
-				}
+	for i := 0; i+5 < len(toks) && len(spans) < limit; i++ {
+		if toks[i].kind == 'n' && len(toks[i].s) == 4 && (toks[i+1].s == "年" || toks[i+1].s == "년") &&
+			toks[i+2].kind == 'n' && (toks[i+3].s == "月" || toks[i+3].s == "월") &&
+			toks[i+4].kind == 'n' && (toks[i+5].s == "日" || toks[i+5].s == "일") && !taken(i) {
+			if _, ok := mkDate(toks[i].num, toks[i+2].num, toks[i+4].num); ok {
+				spans = append(spans, dateSpan{y: toks[i].num, m: toks[i+2].num, d: toks[i+4].num, start: i, end: i + 5})
 			}
 		}
 	}
 	// Numeric date: a sep b sep c.
-	if y < 0 {
-		for i := 0; i+4 < len(toks); i++ {
-			a, s1, b, s2, c := toks[i], toks[i+1], toks[i+2], toks[i+3], toks[i+4]
-			if a.kind != 'n' || b.kind != 'n' || c.kind != 'n' || s1.kind != 'p' || s1.s != s2.s {
-				continue
+	for i := 0; i+4 < len(toks) && len(spans) < limit; i++ {
+		a, s1, b, s2, c := toks[i], toks[i+1], toks[i+2], toks[i+3], toks[i+4]
+		if a.kind != 'n' || b.kind != 'n' || c.kind != 'n' || s1.kind != 'p' || s1.s != s2.s {
+			continue
+		}
+		if s1.s != "-" && s1.s != "/" && s1.s != "." || taken(i) || taken(i+4) {
+			continue
+		}
+		// Not a piece of a longer run of numbers (a phone number, an
+		// address, a version).
+		if i > 0 && toks[i-1].kind == 'p' && toks[i-1].s == s1.s && i > 1 && toks[i-2].kind == 'n' ||
+			i+6 < len(toks) && toks[i+5].kind == 'p' && toks[i+5].s == s1.s && toks[i+6].kind == 'n' {
+			continue
+		}
+		var y, m, d int
+		if len(a.s) == 4 {
+			y, m, d = a.num, b.num, c.num
+		} else if len(c.s) == 4 || len(c.s) == 2 && s1.s != "." {
+			y = c.num
+			if len(c.s) == 2 {
+				y = century(c.num, now)
 			}
-			if s1.s != "-" && s1.s != "/" && s1.s != "." {
-				continue
+			switch {
+			case a.num > 12:
+				d, m = a.num, b.num
+			case b.num > 12:
+				m, d = a.num, b.num
+			case mdy:
+				m, d = a.num, b.num
+			default:
+				d, m = a.num, b.num
 			}
-			if len(a.s) == 4 {
-				y, m, d = a.num, b.num, c.num
-			} else if len(c.s) == 4 || len(c.s) == 2 && s1.s != "." {
-				y = c.num
-				if len(c.s) == 2 {
-					y += 2000
-					if y > time.Now().Year()+1 {
-						y -= 100
-					}
-				}
-				switch {
-				case a.num > 12:
-					d, m = a.num, b.num
-				case b.num > 12:
-					m, d = a.num, b.num
-				case mdy:
-					m, d = a.num, b.num
-				default:
-					d, m = a.num, b.num
-				}
-			} else {
-				continue
-			}
-			if _, ok := mkDate(y, m, d); !ok {
-				y = -1
-				continue
-			}
-			dateEnd = i + 4
-			break
+		} else {
+			continue
+		}
+		if _, ok := mkDate(y, m, d); ok {
+			spans = append(spans, dateSpan{y: y, m: m, d: d, start: i, end: i + 4})
+			i += 4
 		}
 	}
-	if y < 0 && weak[0] >= 0 { // only a month and a year: "August 2020"
-		y, m, d, dateEnd = weak[0], weak[1], weak[2], weak[3]
+	slices.SortFunc(spans, func(a, b dateSpan) int { return a.start - b.start })
+	return spans, weak
+}
+
+// ambiguousMonth lists month names and abbreviations that are also common
+// words in one of the extractor's languages.
+var ambiguousMonth = map[string]bool{"may": true, "mar": true, "set": true, "out": true, "ago": true, "gen": true, "mag": true, "ene": true}
+
+// findDates returns up to limit calendar dates written in s, in order.
+func findDates(s string, mdy bool, now time.Time, limit int) []time.Time {
+	spans, _ := scanDates(tokenizeDate(asciiDigits(s), 4000), mdy, now, limit)
+	out := make([]time.Time, 0, len(spans))
+	for _, sp := range spans {
+		out = append(out, time.Date(sp.y, time.Month(sp.m), sp.d, 0, 0, 0, 0, time.UTC))
+	}
+	return out
+}
+
+// parseFree reads a date written for people: the first date in s, with the
+// first clock time and zone after it.
+func parseFree(s string, mdy bool, now time.Time) (time.Time, bool) {
+	toks := tokenizeDate(s, 81)
+	spans, weak := scanDates(toks, mdy, now, 4)
+	var y, m, d, dateEnd int
+	switch {
+	case len(spans) > 0:
+		y, m, d, dateEnd = spans[0].y, spans[0].m, spans[0].d, spans[0].end
+	case weak.y >= 0: // only a month and a year: "August 2020"
+		y, m, d, dateEnd = weak.y, weak.m, weak.d, weak.end
+	default:
+		y = -1
 	}
 	if y < 0 {
 		return time.Time{}, false
@@ -563,4 +762,10 @@ func urlDate(path string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// isCJK reports whether r is an ideograph, kana or Hangul: scripts written
+// without spaces between words.
+func isCJK(r rune) bool {
+	return r >= 0x2E80 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r))
 }

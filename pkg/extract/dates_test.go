@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -61,6 +62,32 @@ func TestParseDate(t *testing.T) {
 		// Dutch
 		{give: "21 maart 2017", want: "2017-03-21T00:00:00Z"},
 		{give: "Gepubliceerd op 2 okt. 2016 om 13:10", want: "2016-10-02T13:10:00Z"},
+		// the other languages the extractor detects
+		{give: "3. března 2021", want: "2021-03-03T00:00:00Z"},                // Czech, genitive
+		{give: "Publikováno 1. 11. 2021 10:52", want: "2021-11-01T10:52:00Z"}, // Czech numeric with spaces
+		{give: "5 maja 2020", want: "2020-05-05T00:00:00Z"},                   // Polish
+		{give: "12 listopada 2019 r.", want: "2019-11-12T00:00:00Z"},          // Polish
+		{give: "Publicerad 4 augusti 2020 kl 07.15", want: "2020-08-04T00:00:00Z"},
+		{give: "4. desember 2018", want: "2018-12-04T00:00:00Z"},       // Norwegian
+		{give: "15. marts 2017", want: "2017-03-15T00:00:00Z"},         // Danish
+		{give: "3. maaliskuuta 2021", want: "2021-03-03T00:00:00Z"},    // Finnish
+		{give: "2021. március 3.", want: "2021-03-03T00:00:00Z"},       // Hungarian: year first
+		{give: "12 Şubat 2020 Çarşamba", want: "2020-02-12T00:00:00Z"}, // Turkish
+		{give: "12 SUBAT 2020", want: "2020-02-12T00:00:00Z"},          // Turkish in capitals
+		{give: "7 Agustus 2019", want: "2019-08-07T00:00:00Z"},         // Indonesian
+		{give: "21 octombrie 2016", want: "2016-10-21T00:00:00Z"},      // Romanian
+		{give: "17 вересня 2020", want: "2020-09-17T00:00:00Z"},        // Ukrainian
+		{give: "5 Ιανουαρίου 2021", want: "2021-01-05T00:00:00Z"},      // Greek
+		{give: "5 ΙΑΝΟΥΑΡΙΟΥ 2021", want: "2021-01-05T00:00:00Z"},      // Greek capitals drop the accent
+		{give: "15 مارس 2021", want: "2021-03-15T00:00:00Z"},           // Arabic
+		{give: "١٥ مارس ٢٠٢١", want: "2021-03-15T00:00:00Z"},           // Arabic-Indic digits
+		{give: "14 במרץ 2020", want: "2020-03-14T00:00:00Z"},           // Hebrew, "in March"
+		{give: "14 मार्च 2020", want: "2020-03-14T00:00:00Z"},          // Hindi
+		{give: "14 มีนาคม 2563", want: "2020-03-14T00:00:00Z"},         // Thai, Buddhist era
+		{give: "22nd of August 2020", want: "2020-08-22T00:00:00Z"},
+		{give: "2020年4月14日午後3時", want: "2020-04-14T00:00:00Z"},
+		// the first date in the text wins, whatever its form
+		{give: "22.08.2020, corrected on 1 September 2020", want: "2020-08-22T00:00:00Z"},
 		// numeric day/month order
 		{give: "03/04/2020", mdy: true, want: "2020-03-04T00:00:00Z"},
 		{give: "03/04/2020", mdy: false, want: "2020-04-03T00:00:00Z"},
@@ -70,9 +97,12 @@ func TestParseDate(t *testing.T) {
 		{give: "", want: ""},
 		{give: "Page 3 of 12", want: ""},
 		{give: "2020-13-45", want: ""},
+		{give: "Call 555-12-2020-33 now", want: ""},    // a run of numbers
+		{give: "May the best team win 2020", want: ""}, // "May" without a day
+		{give: "3 days ago", want: ""},
 	}
 	for _, tt := range tests {
-		got, ok := parseDate(tt.give, tt.mdy)
+		got, ok := parseDate(tt.give, tt.mdy, testNow)
 		s := ""
 		if ok {
 			s = got.Format(time.RFC3339)
@@ -97,6 +127,35 @@ func TestValidDate(t *testing.T) {
 	for _, tt := range tests {
 		if got := validDate(tt.give, now); got != tt.want {
 			t.Errorf("validDate(%v) = %v, want %v", tt.give, got, tt.want)
+		}
+	}
+	// A zero clock sets no upper bound, only the lower one.
+	if !validDate(time.Date(2150, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{}) {
+		t.Error("validDate(2150, zero now) = false, want true")
+	}
+	if validDate(time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), time.Time{}) {
+		t.Error("validDate(1990, zero now) = true, want false")
+	}
+}
+
+// TestTwoDigitYears checks that the clock, not the machine's, reads
+// two-digit years.
+func TestTwoDigitYears(t *testing.T) {
+	tests := []struct {
+		give string
+		now  time.Time
+		want string
+	}{
+		{give: "22/08/20", now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), want: "2020-08-22"},
+		{give: "22/08/25", now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), want: "2025-08-22"},
+		{give: "22/08/26", now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), want: "1926-08-22"},
+		{give: "22/08/99", now: time.Time{}, want: "1999-08-22"},
+		{give: "22/08/20", now: time.Time{}, want: "2020-08-22"},
+	}
+	for _, tt := range tests {
+		got, ok := parseDate(tt.give, false, tt.now)
+		if !ok || got.Format("2006-01-02") != tt.want {
+			t.Errorf("parseDate(%q, now %v) = %v %v, want %s", tt.give, tt.now, got, ok, tt.want)
 		}
 	}
 }
@@ -137,6 +196,11 @@ func TestTextDates(t *testing.T) {
 		},
 		{give: "Last modified on 3 January 2021, 09:10 GMT", mod: "2021-01-03T09:10:00Z"},
 		{give: "Опубликовано: 28 апреля 2025, 01:12 МСК Обновлено: 28 апреля 2025, 19:41 МСК", pub: "2025-04-28T01:12:00+03:00", mod: "2025-04-28T19:41:00+03:00"},
+		{give: "Veröffentlicht am 03.03.2021 | Aktualisiert am 04.03.2021", pub: "2021-03-03T00:00:00Z", mod: "2021-03-04T00:00:00Z"},
+		{give: "Stand: 29.03.2017", mod: "2017-03-29T00:00:00Z"},
+		{give: "Publié le 14/07/2019 à 18h30, mis à jour le 15/07/2019", pub: "2019-07-14T18:30:00Z", mod: "2019-07-15T00:00:00Z"},
+		{give: "Erschienen: 07.02.2019", pub: "2019-02-07T00:00:00Z"},
+		{give: "I understand 12 May 2020 was the day", pub: "2020-05-12T00:00:00Z"}, // "stand" inside a word is no label
 	}
 	str := func(t *time.Time) string {
 		if t == nil {
@@ -145,9 +209,29 @@ func TestTextDates(t *testing.T) {
 		return t.Format(time.RFC3339)
 	}
 	for _, tt := range tests {
-		pub, mod := textDates(tt.give, false)
+		pub, mod := textDates(tt.give, false, testNow)
 		if str(pub) != tt.pub || str(mod) != tt.mod {
 			t.Errorf("textDates(%q) = %q, %q, want %q, %q", tt.give, str(pub), str(mod), tt.pub, tt.mod)
+		}
+	}
+}
+
+func TestFindDates(t *testing.T) {
+	tests := []struct {
+		give string
+		want []string
+	}{
+		{give: "Sonntags, ab 05.03.2017 und Mittwochs, ab 29.03.2017", want: []string{"2017-03-05", "2017-03-29"}},
+		{give: "On 3 May 2019 the council met; by June 4, 2019 it had voted.", want: []string{"2019-05-03", "2019-06-04"}},
+		{give: "No dates here, only 42 numbers.", want: nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, d := range findDates(tt.give, false, testNow, 8) {
+			got = append(got, d.Format("2006-01-02"))
+		}
+		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("findDates(%q) = %q, want %q", tt.give, got, tt.want)
 		}
 	}
 }

@@ -89,7 +89,7 @@ func fetchExtract(t *testing.T, c *http.Client, u string) *Article {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("get %s: status %d, %v", u, resp.StatusCode, err)
 	}
-	a, err := Extract(Input{URL: resp.Request.URL.String(), ContentType: resp.Header.Get("Content-Type"), Body: body})
+	a, err := Extract(Input{URL: resp.Request.URL.String(), ContentType: resp.Header.Get("Content-Type"), Body: body, Now: testNow})
 	if err != nil {
 		t.Fatalf("extract %s: %v", u, err)
 	}

@@ -57,17 +57,70 @@
 // paragraph, and trailing headings and sign-off lines (follow us, contact
 // the author, newsletter sign-up) are dropped. What remains is rendered as plain text and as simple HTML.
 //
-// Metadata is taken from the most reliable source present, in the order
-// JSON-LD, OpenGraph/meta, microdata, <time>, visible text, URL, hints, and
-// each field's source is recorded in Article.Provenance. Dates in many
-// formats and in English, German, French, Spanish, Italian, Portuguese and
-// Dutch month names are parsed with their offsets; dates before 1995 or in
-// the future are rejected. A visible dateline is cut before each date label
-// ("Updated", "Created", "(updated ..."), so each date is read with its own
-// label and an unlabelled one is the published date. The language declared
-// by the page is checked against a script and stopword detector. The page
-// type weighs article signals (JSON-LD and og:type, dated or slugged URLs)
-// against how much link-free prose the story container holds; a page with
-// no date from any source, no article markup and little prose (an about or
-// contact page) is never an article.
+// Metadata is read from everything the page states about itself, and each
+// field's source is recorded in Article.Provenance. Where a statement sits
+// matters: a layout places every element at the head of the story (from
+// the headline to its third block), further down the story, elsewhere, or
+// in a box that speaks of other pages (related stories, navigation,
+// comments, the page footer), and the date and author rules never read
+// boxes.
+//
+//   - Title: the JSON-LD headline, og:title, twitter:title, microdata,
+//     <title> and the <h1> over the story are cleaned of the site name and
+//     section (any separator, either side); the most trusted statement
+//     that another agrees with, or that the others only word differently,
+//     is the headline; one that says something else gives way to the
+//     headline the others agree on.
+//   - Dates: a ranked candidate search over JSON-LD, the meta keys of news
+//     CMSs, microdata, <time> elements, date and byline boxes and the lines
+//     at the head of the story, the URL, labelled lines, and last the
+//     latest date the story prints. Free-text dates are read in numeric and
+//     month-name forms of every language the extractor detects. Labels
+//     ("Updated", "Aktualisiert", "Mis à jour"...) tell the modified date
+//     from the published one; dates before 1995 or after Input.Now are
+//     rejected.
+//   - Authors: JSON-LD, author meta tags and microdata first, then the
+//     byline printed with the story (rel=author, links to author pages,
+//     byline boxes, "By ..." lines in the extractor's languages), cut into
+//     names with roles, credentials, dates, agencies and handles split
+//     off; organisations only when no person is named.
+//   - Language: the page's declaration, checked against a script and
+//     stopword detector.
+//   - Page type: a dated headline over a prose block is an article whatever
+//     the template around it; otherwise article signals (JSON-LD and
+//     og:type, a date, dated or slugged URLs) are weighed against how much
+//     link-free prose the story container holds. The reason is
+//     Article.PageTypeReason.
+//
+// The library reads no clock: Input.Now says when the extraction happens,
+// which bounds plausible dates and reads two-digit years.
+//
+// # Files
+//
+//   - extract.go: Input, Article and Extract, which runs the steps below in
+//     order; parsing with the depth fallback; ContentHash.
+//   - decode.go: bytes to UTF-8 (BOM, Content-Type, <meta charset>).
+//   - strip.go: cutting <script> and <style> text before parsing.
+//   - page.go: the page value the walk returns (elements, blocks, metadata
+//     signals, links) and its element and block types.
+//   - walk.go: the one walk over the tree, cutting text into blocks.
+//   - collect.go: what the walk collects besides text: <head>, <meta>,
+//     canonical link, images, <time>, microdata, links.
+//   - classify.go: class and id vocabulary, turned into element flags.
+//   - text.go: text utilities: whitespace, weighted lengths, the word
+//     counter, an element's text.
+//   - content.go: main-content selection and the in-story block filter.
+//   - render.go: blocks to plain text and to simple HTML.
+//   - metadata.go: fills the Article's fields from the page and the
+//     selected content, in order.
+//   - layout.go: where elements lie around the story (head, story,
+//     elsewhere, boxed).
+//   - jsonld.go: JSON-LD scripts and the story's object in them.
+//   - title.go: the headline from the title's statements.
+//   - datepick.go: the ranked search for the published and modified dates.
+//   - dates.go: reading one date, machine or free text, in many languages.
+//   - authors.go: bylines and author statements, cut into names.
+//   - pagetype.go: article, section, listing or home, and why.
+//   - lang.go: language detection.
+//   - score/: the benchmark's body-scoring method, used by `newsflow eval`.
 package extract

@@ -15,6 +15,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
 
+// testNow is the clock of every test extraction, so results do not depend
+// on the day the tests run.
+var testNow = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+
 // goldenPages maps each testdata page to the URL it is extracted as.
 var goldenPages = map[string]string{
 	"wire_portal":    "https://portal.example.org/headlines/international/trade-envoy-to-visit-oslo-warsaw-1234567",
@@ -27,6 +31,11 @@ var goldenPages = map[string]string{
 	"home":           "https://courier.example/",
 	"section":        "https://courier.example/business/",
 	"split_story":    "https://deltareview.example/science/delta-sinking",
+	// Fixtures of the metadata rules: dates, authors, titles, page type.
+	"dateline_de":               "https://stadtanzeiger.example/lokales/stadtrat-sperrt-alte-bruecke",
+	"byline_fr":                 "https://courrier.example/local/le-conseil-ferme-le-vieux-pont",
+	"listing_teasers":           "https://times.example/local/page/2/",
+	"story_in_listing_template": "https://times.example/local/ferry",
 }
 
 // golden is the stable JSON form of an Article for golden files.
@@ -69,7 +78,7 @@ func extractFile(t *testing.T, name string) *Article {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := Extract(Input{URL: goldenPages[name], ContentType: "text/html", Body: b})
+	a, err := Extract(Input{URL: goldenPages[name], ContentType: "text/html", Body: b, Now: testNow})
 	if err != nil {
 		t.Fatalf("Extract(%s): %v", name, err)
 	}
@@ -236,7 +245,7 @@ func TestPageTypeUndated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		page := "<html><head><title>x</title></head><body><main>" + tt.body + "</main></body></html>"
-		a, err := Extract(Input{URL: tt.url, Body: []byte(page)})
+		a, err := Extract(Input{URL: tt.url, Body: []byte(page), Now: testNow})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,7 +258,7 @@ func TestPageTypeUndated(t *testing.T) {
 func TestLinks(t *testing.T) {
 	page := `<html><body><a href="/a#x">A</a><a href="/a">A again</a><a href="https://other.example/b?q=1#frag">B</a>
 <a href="mailto:x@y">mail</a><a href="javascript:void(0)">js</a><a href="../c">C</a><a href="HTTPS://UP.example/D">D</a></body></html>`
-	a, err := Extract(Input{URL: "https://site.example/dir/page.html", Body: []byte(page)})
+	a, err := Extract(Input{URL: "https://site.example/dir/page.html", Body: []byte(page), Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,5 +289,65 @@ func TestContentHash(t *testing.T) {
 	}
 	if len(a) != 16 {
 		t.Errorf("hash %q is not 16 hex digits", a)
+	}
+}
+
+// TestMetadataFixtures states what each fixture of the metadata rules is
+// for, independently of the golden files.
+func TestMetadataFixtures(t *testing.T) {
+	tests := []struct {
+		page, title, published, pubSrc, modified, pageType, rule string
+		authors                                                  []string
+	}{
+		{
+			// A dateline under the headline (numeric, German labels), no
+			// metadata dates; the ticker, related stories and comments
+			// carry other dates and names.
+			page: "dateline_de", title: "Stadtrat sperrt die alte Brücke für ein Jahr",
+			authors:   []string{"Anna Schmidt", "Peter Müller"},
+			published: "2021-06-08T09:30:00Z", pubSrc: "text", modified: "2021-06-09T17:05:00Z",
+			pageType: schema.PageArticle, rule: "article: dated headline over prose",
+		},
+		{
+			// The publisher as JSON-LD author, the people in the printed
+			// byline; og:title a social variant; the JSON-LD date in UTC,
+			// the meta tag the same instant in the page's zone.
+			page: "byline_fr", title: "Le conseil ferme le vieux pont pour un an",
+			authors:   []string{"Claire Dubois", "Marc Petit"},
+			published: "2021-06-07T23:30:00-04:00", pubSrc: "opengraph", modified: "2021-06-08T10:00:00Z",
+			pageType: schema.PageArticle, rule: "article: dated headline over prose",
+		},
+		{
+			// Dated teasers, each under its own linked heading.
+			page: "listing_teasers", title: "Local news - page 2",
+			pageType: schema.PageListing, rule: "listing: ",
+		},
+		{
+			// A short dated story inside a template of teaser cards, on an
+			// address without a slug or a date.
+			page: "story_in_listing_template", title: "Ferry to carry cyclists while the bridge is shut",
+			published: "2021-06-09T14:20:00Z", pubSrc: "text",
+			pageType: schema.PageArticle, rule: "article: dated headline over prose",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.page, func(t *testing.T) {
+			a := extractFile(t, tt.page)
+			if a.Title != tt.title {
+				t.Errorf("title %q, want %q", a.Title, tt.title)
+			}
+			if tt.authors != nil && strings.Join(a.Authors, "|") != strings.Join(tt.authors, "|") {
+				t.Errorf("authors %q, want %q", a.Authors, tt.authors)
+			}
+			if tt.published != "" && (a.Published == nil || a.Published.Format(time.RFC3339) != tt.published || a.Provenance["published"] != tt.pubSrc) {
+				t.Errorf("published %v from %q, want %s from %q", a.Published, a.Provenance["published"], tt.published, tt.pubSrc)
+			}
+			if tt.modified != "" && (a.Modified == nil || a.Modified.Format(time.RFC3339) != tt.modified) {
+				t.Errorf("modified %v, want %s", a.Modified, tt.modified)
+			}
+			if a.PageType != tt.pageType || !strings.HasPrefix(a.PageTypeReason, tt.rule) {
+				t.Errorf("page type %q (%s), want %q (%s...)", a.PageType, a.PageTypeReason, tt.pageType, tt.rule)
+			}
+		})
 	}
 }

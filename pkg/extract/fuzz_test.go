@@ -35,7 +35,7 @@ func hostileInputs() [][]byte {
 func TestHostileInputs(t *testing.T) {
 	for i, s := range hostileInputs() {
 		start := time.Now()
-		a, err := Extract(Input{URL: "https://example.org/x", Body: s})
+		a, err := Extract(Input{URL: "https://example.org/x", Body: s, Now: testNow})
 		if d := time.Since(start); d > maxHostileTime {
 			t.Errorf("input %d: Extract took %v", i, d)
 		}
@@ -73,7 +73,7 @@ func FuzzExtract(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
 		start := time.Now()
-		a, err := Extract(Input{URL: "https://example.org/2020/01/02/x", ContentType: contentType, Body: body})
+		a, err := Extract(Input{URL: "https://example.org/2020/01/02/x", ContentType: contentType, Body: body, Now: testNow})
 		if d := time.Since(start); d > maxFuzzTime {
 			t.Fatalf("Extract took %v on %d bytes", d, len(body))
 		}
@@ -92,6 +92,40 @@ func FuzzStripRawText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if want, got := treeWithoutRawText(t, b), treeWithoutRawText(t, stripRawText(b)); want != got {
 			t.Fatalf("tree changed:\n%s\n%s", want, got)
+		}
+	})
+}
+
+// FuzzParseDate checks that any text reads as no date or as a date the
+// calendar has, never a panic.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"Aug. 22, 2020, 3:04 PM EDT", "22. August 2020, 14:30 Uhr", "2021. március 3.", "١٥ مارس ٢٠٢١",
+		"14 มีนาคม 2563", "2020年4月14日", "Publié le 14/07/2019 à 18h30, mis à jour le 15/07/2019", "5 ΙΑΝΟΥΑΡΙΟΥ 2021"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, mdy := range []bool{false, true} {
+			if d, ok := parseDate(s, mdy, testNow); ok && (d.Year() < 1900 || d.Year() > 2200) {
+				t.Fatalf("parseDate(%q) = %v, out of range", s, d)
+			}
+		}
+		textDates(s, false, testNow)
+		findDates(s, false, testNow, 8)
+	})
+}
+
+// FuzzSplitNames checks that any byline cuts into clean names, never a
+// panic.
+func FuzzSplitNames(f *testing.F) {
+	for _, s := range []string{"By Jane Doe and John Roe", "Par Claire Dubois et Marc Petit (avec AFP)", "Lucas Nolte22 Dec 2016651",
+		"Jong, Michiel de", "Автор: Егор Лебедев", "홍길동 기자", "Bruno (Henrique) Rodrigo", "Finian Roe. Example International"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, a := range splitNames(s, []string{"Example"}) {
+			if a.name == "" || strings.ContainsAny(a.name, "0123456789@") {
+				t.Fatalf("splitNames(%q) gave %q", s, a.name)
+			}
 		}
 	})
 }

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/json"
+	"html"
 	"strings"
 )
 
@@ -9,7 +10,7 @@ import (
 type ld struct {
 	typ                          string // @type of the chosen object
 	headline, description        string
-	authors                      []string
+	authors                      []ldName
 	published, modified, created string
 	publisher, siteName          string
 	image, section, lang, url    string
@@ -27,8 +28,10 @@ var articleTypes = map[string]bool{
 	"discussionforumposting": true, "review": true, "videoobject": false,
 }
 
-// parseLD reads every JSON-LD script and picks the article object.
-func parseLD(scripts []string) ld {
+// parseLD reads every JSON-LD script and picks the article object: the one
+// whose url is the page's canonical URL when several are described (a page
+// may describe the stories it links to as well), else the first.
+func parseLD(scripts []string, canonical string) ld {
 	var out ld
 	var objs []map[string]any
 	for _, s := range scripts {
@@ -55,7 +58,7 @@ func parseLD(scripts []string) ld {
 		for _, t := range types(o) {
 			out.pageTypes = append(out.pageTypes, t)
 			lt := strings.ToLower(t)
-			if articleTypes[lt] && best == nil {
+			if articleTypes[lt] && (best == nil || !sameURL(str(best["url"]), canonical) && sameURL(str(o["url"]), canonical)) {
 				best = o
 				out.typ = t
 				out.hasArticle = true
@@ -103,7 +106,7 @@ func parseLD(scripts []string) ld {
 		out.authors = names(best["creator"], 0)
 	}
 	if p := names(best["publisher"], 0); len(p) > 0 {
-		out.publisher = p[0]
+		out.publisher = p[0].name
 	}
 	out.image = imageURL(best["image"], 0)
 	if out.image == "" {
@@ -130,15 +133,23 @@ func parseLD(scripts []string) ld {
 	return out
 }
 
-// trimJSON removes what CMSs wrap around JSON-LD.
+// trimJSON removes what CMSs and serialisers wrap around JSON-LD: HTML
+// comment markers, CDATA sections and the JavaScript comments that hide
+// them ("//<![CDATA[", "/* <![CDATA[ */"), and a trailing semicolon.
 func trimJSON(s string) string {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(s, "<!--")
-	s = strings.TrimSuffix(s, "-->")
-	s = strings.TrimPrefix(strings.TrimSpace(s), "//<![CDATA[")
-	s = strings.TrimSuffix(strings.TrimSpace(s), "//]]>")
-	s = strings.TrimSpace(s)
-	return strings.TrimSuffix(s, ";")
+	for {
+		t := strings.TrimSpace(s)
+		for _, p := range []string{"<!--", "<![CDATA[", "//", "/*", "*/"} {
+			t = strings.TrimSpace(strings.TrimPrefix(t, p))
+		}
+		for _, p := range []string{"-->", "]]>", "//", "*/", "/*", ";"} {
+			t = strings.TrimSpace(strings.TrimSuffix(t, p))
+		}
+		if t == s {
+			return t
+		}
+		s = t
+	}
 }
 
 // controlsToSpaces turns raw line breaks and tabs into spaces.
@@ -189,9 +200,14 @@ func types(o map[string]any) []string {
 	return nil
 }
 
+// str returns a JSON-LD value as text. CMSs often write HTML entities
+// into JSON-LD strings ("doesn&#8217;t"); they are decoded.
 func str(v any) string {
 	switch x := v.(type) {
 	case string:
+		if strings.Contains(x, "&") && strings.Contains(x, ";") {
+			x = html.UnescapeString(x)
+		}
 		return strings.TrimSpace(x)
 	case float64:
 		return ""
@@ -207,23 +223,38 @@ func str(v any) string {
 	return ""
 }
 
-func names(v any, depth int) []string {
+// ldName is an author or publisher named in JSON-LD; org is set when its
+// @type is an organisation rather than a person.
+type ldName struct {
+	name string
+	org  bool
+}
+
+var orgTypes = map[string]bool{"organization": true, "newsmediaorganization": true, "corporation": true,
+	"organisation": true, "educationalorganization": true, "governmentorganization": true, "ngo": true,
+	"onlinebusiness": true, "localbusiness": true, "project": true, "website": true}
+
+func names(v any, depth int) []ldName {
 	if depth > 3 {
 		return nil
 	}
 	switch x := v.(type) {
 	case string:
-		return []string{x}
+		return []ldName{{name: x}}
 	case map[string]any:
+		org := false
+		for _, t := range types(x) {
+			org = org || orgTypes[strings.ToLower(t)]
+		}
 		if n := str(x["name"]); n != "" {
-			return []string{n}
+			return []ldName{{name: n, org: org}}
 		}
 		gn, fn := str(x["givenName"]), str(x["familyName"])
 		if gn+fn != "" {
-			return []string{strings.TrimSpace(gn + " " + fn)}
+			return []ldName{{name: strings.TrimSpace(gn + " " + fn), org: org}}
 		}
 	case []any:
-		var out []string
+		var out []ldName
 		for _, e := range x {
 			out = append(out, names(e, depth+1)...)
 		}
@@ -260,4 +291,18 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// sameURL reports whether two URLs name the same page, ignoring the scheme,
+// a "www." and a trailing slash. An empty URL names no page.
+func sameURL(a, b string) bool {
+	norm := func(s string) string {
+		s = strings.TrimSpace(s)
+		if i := strings.Index(s, "://"); i >= 0 {
+			s = s[i+3:]
+		}
+		s = strings.TrimPrefix(s, "www.")
+		return strings.TrimSuffix(s, "/")
+	}
+	return a != "" && b != "" && norm(a) == norm(b)
 }

@@ -1,14 +1,13 @@
 package extract
 
 import (
+	"net"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/newsflow/newsflow/pkg/schema"
+	"golang.org/x/net/publicsuffix"
 )
 
 // metaIndex gives the first value of each meta key and all values of the
@@ -47,10 +46,24 @@ func metaSource(key string) string {
 	return "meta"
 }
 
-func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
-	mi := indexMetas(w.metas)
-	ld := parseLD(w.ldjson)
-	now := time.Now()
+// facts is what the metadata rules share: the page, its metadata indexes,
+// the selected story and where things lie around it.
+type facts struct {
+	pg    *page
+	c     *content
+	mi    metaIndex
+	ld    ld
+	base  *url.URL // the page's URL, or its canonical URL when the page came without one
+	now   time.Time
+	lay   *layout
+	mdy   bool     // numeric dates read month first (US English)
+	sites []string // names the site goes by: og:site_name, publisher, host
+}
+
+func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
+	mi := indexMetas(pg.signals.metas)
+	ld := parseLD(pg.signals.ldjson, pg.signals.canonical)
+	f := &facts{pg: pg, c: c, mi: mi, ld: ld, base: base, now: in.Now}
 	set := func(field, value, src string, dst *string) bool {
 		value = collapse(value)
 		if value == "" || *dst != "" {
@@ -96,33 +109,33 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 		set("site_name", v, src, &a.SiteName)
 	}
 
-	// Title.
-	siteForTitle := a.SiteName
-	if siteForTitle == "" && base != nil {
-		siteForTitle = hostLabel(base.Host)
+	// Canonical URL. A page that came without its address is placed by
+	// its own canonical URL, for the rules that read the path.
+	setURL("canonical_url", pg.signals.canonical, "html", &a.CanonicalURL)
+	if v, src := mi.get("og:url"); v != "" {
+		setURL("canonical_url", v, src, &a.CanonicalURL)
 	}
-	if ld.headline != "" {
-		set("title", cleanTitle(ld.headline, siteForTitle, w.h1), "json-ld", &a.Title)
+	setURL("canonical_url", ld.url, "json-ld", &a.CanonicalURL)
+	if base != nil {
+		setURL("canonical_url", base.String(), "url", &a.CanonicalURL)
+	} else if u, err := url.Parse(a.CanonicalURL); err == nil && u.IsAbs() && u.Host != "" {
+		f.base = u
 	}
-	if v, src := mi.get("og:title"); v != "" {
-		set("title", cleanTitle(v, siteForTitle, w.h1), src, &a.Title)
-	}
-	if v, src := mi.get("twitter:title", "dc.title", "headline"); v != "" {
-		set("title", cleanTitle(v, siteForTitle, w.h1), src, &a.Title)
-	}
-	if w.title != "" {
-		set("title", cleanTitle(w.title, siteForTitle, w.h1), "html", &a.Title)
-	}
-	for _, h := range w.h1 {
-		if set("title", h, "html", &a.Title) {
-			break
-		}
-	}
+	f.sites = siteNames(a.SiteName, ld, mi, f.base)
+
+	// Title, and the <h1> that shows it: the head of the story.
+	title, src, h1 := pickTitle(titleCands(ld, mi, pg), pg.signals.h1, f.sites, storyNear(pg, c))
+	set("title", title, src, &a.Title)
 	if in.Hints != nil {
 		set("title", in.Hints.Title, "hint", &a.Title)
 	}
+	headline := int32(-1)
+	if h1 >= 0 {
+		headline = pg.signals.h1[h1].elem
+	}
+	f.lay = newLayout(pg, c, headline)
 
-	// Description, image, canonical URL.
+	// Description, image.
 	if v, src := mi.get("og:description", "description", "twitter:description", "dc.description"); v != "" {
 		set("description", v, src, &a.Description)
 	}
@@ -131,23 +144,15 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 		setURL("image", v, src, &a.Image)
 	}
 	setURL("image", ld.image, "json-ld", &a.Image)
-	for _, p := range w.props {
+	for _, p := range pg.signals.props {
 		if p.prop == "image" && p.value != "" {
 			setURL("image", p.value, "microdata", &a.Image)
 		}
 	}
-	for _, img := range w.images {
+	for _, img := range pg.signals.images {
 		if setURL("image", img, "html", &a.Image) {
 			break
 		}
-	}
-	setURL("canonical_url", w.canonical, "html", &a.CanonicalURL)
-	if v, src := mi.get("og:url"); v != "" {
-		setURL("canonical_url", v, src, &a.CanonicalURL)
-	}
-	setURL("canonical_url", ld.url, "json-ld", &a.CanonicalURL)
-	if base != nil {
-		setURL("canonical_url", base.String(), "url", &a.CanonicalURL)
 	}
 
 	// Section and tags.
@@ -155,7 +160,7 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 	if v, src := mi.get("article:section", "section", "parsely-section", "article.section", "cxenseparse:recs:articlesection", "category"); v != "" {
 		set("section", v, src, &a.Section)
 	}
-	for _, p := range w.props {
+	for _, p := range pg.signals.props {
 		if p.prop == "articleSection" {
 			set("section", p.value, "microdata", &a.Section)
 		}
@@ -163,15 +168,9 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 	if a.Section == "" && base != nil {
 		set("section", urlSection(base.Path), "url", &a.Section)
 	}
-	a.Tags, a.Provenance["tags"] = pickTags(mi, ld, w)
+	a.Tags, a.Provenance["tags"] = pickTags(mi, ld, pg)
 	if a.Provenance["tags"] == "" {
 		delete(a.Provenance, "tags")
-	}
-
-	// Authors.
-	a.Authors, a.Provenance["authors"] = pickAuthors(mi, ld, w, c, a.SiteName)
-	if len(a.Authors) == 0 {
-		delete(a.Provenance, "authors")
 	}
 
 	// Language.
@@ -179,8 +178,8 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 	if ld.lang != "" {
 		lang, src = ld.lang, "json-ld"
 	}
-	if lang == "" && w.lang != "" {
-		lang, src = w.lang, "html"
+	if lang == "" && pg.signals.lang != "" {
+		lang, src = pg.signals.lang, "html"
 	}
 	if lang == "" {
 		if v, s := mi.get("og:locale", "content-language", "language", "dc.language", "dc.language.iso"); v != "" {
@@ -204,17 +203,95 @@ func fillMetadata(a *Article, w *walker, c *content, in Input, base *url.URL) {
 		a.Provenance["language"] = src
 	}
 
-	// Dates.
-	mdy := a.Language == "en" && (strings.HasSuffix(strings.ToLower(w.lang), "us") || base != nil && usHost(base.Host))
-	pickDates(a, mi, ld, w, c, mdy, now, base)
-	if a.Published == nil && in.Hints != nil && in.Hints.Published != nil && validDate(*in.Hints.Published, now) {
-		t := *in.Hints.Published
-		a.Published = &t
-		a.Provenance["published"] = "hint"
+	// Authors.
+	a.Authors, a.Provenance["authors"] = pickAuthors(f)
+	if len(a.Authors) == 0 {
+		delete(a.Provenance, "authors")
 	}
 
-	a.PageType = pageType(a, ld, mi, w, c, base)
-	a.Provenance["page_type"] = "html"
+	// Dates.
+	f.mdy = a.Language == "en" && (strings.HasSuffix(strings.ToLower(pg.signals.lang), "us") || f.base != nil && usHost(f.base.Host))
+	pub, mod := pickDates(f)
+	if pub.ok() {
+		a.Published, a.Provenance["published"] = &pub.t, pub.src
+	} else if in.Hints != nil && in.Hints.Published != nil && validDate(*in.Hints.Published, f.now) {
+		t := *in.Hints.Published
+		a.Published, a.Provenance["published"] = &t, "hint"
+	}
+	if mod.ok() && (a.Published == nil || !mod.t.Before(*a.Published)) {
+		a.Modified, a.Provenance["modified"] = &mod.t, mod.src
+	}
+
+	a.PageType, a.PageTypeReason = pageType(f, a, pub)
+	a.Provenance["page_type"] = a.PageTypeReason
+}
+
+// titleCands lists the page's statements of its title, most trusted first.
+func titleCands(ld ld, mi metaIndex, pg *page) []titleCand {
+	var out []titleCand
+	add := func(v, src string) {
+		if v = collapse(v); v != "" {
+			out = append(out, titleCand{text: v, src: src})
+		}
+	}
+	add(ld.headline, "json-ld")
+	for _, k := range []string{"og:title", "twitter:title", "dc.title", "headline", "parsely-title", "sailthru.title"} {
+		add(mi.first[k], metaSource(k))
+	}
+	for _, p := range pg.signals.props {
+		if p.prop == "headline" {
+			add(p.value, "microdata")
+			break
+		}
+	}
+	add(pg.signals.title, "html")
+	return out
+}
+
+// siteNames lists the names the site goes by, for stripping them from
+// titles and telling them from authors.
+func siteNames(site string, ld ld, mi metaIndex, base *url.URL) []string {
+	var out []string
+	for _, s := range []string{site, ld.siteName, ld.publisher, mi.first["application-name"], mi.first["og:site_name"]} {
+		// A "name" of many words is a headline a CMS put in the wrong tag.
+		if s = collapse(s); s != "" && countWords(s) <= 6 && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	if base != nil {
+		if h := hostLabel(base.Host); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// storyNear reports whether an <h1> sits over the selected story: inside
+// its container, or before its first block with little between.
+func storyNear(pg *page, c *content) func(heading) bool {
+	firstBlock := -1
+	if len(c.blocks) > 0 {
+		for i := range pg.blocks {
+			if pg.blocks[i].elem == c.blocks[0].elem && pg.blocks[i].text == c.blocks[0].text {
+				firstBlock = i
+				break
+			}
+		}
+	}
+	return func(h heading) bool {
+		if c.root >= 0 && h.elem > c.root && isAncestor(pg.elems, c.root, h.elem) {
+			return true
+		}
+		if firstBlock < 0 {
+			return false
+		}
+		for i := firstBlock; i >= 0 && i >= firstBlock-12; i-- {
+			if pg.blocks[i].elem == h.elem {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 func related(a, b string) bool {
@@ -232,21 +309,19 @@ func usHost(host string) bool {
 	return strings.HasSuffix(h, ".com") || strings.HasSuffix(h, ".us") || strings.HasSuffix(h, ".gov") || strings.HasSuffix(h, ".edu") || strings.HasSuffix(h, ".org") || strings.HasSuffix(h, ".net")
 }
 
-// hostLabel turns "www.example-news.co.uk" into "example-news", a stand-in
-// site name for title cleaning.
+// hostLabel turns "www.example-news.co.uk" into "example-news", the name a
+// site's address gives it: the label before the public suffix.
 func hostLabel(host string) string {
-	host = strings.TrimPrefix(strings.ToLower(host), "www.")
-	parts := strings.Split(host, ".")
-	if len(parts) == 0 {
+	host = strings.ToLower(host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	d, err := publicsuffix.EffectiveTLDPlusOne(host)
+	if err != nil {
 		return ""
 	}
-	best := parts[0]
-	for _, p := range parts {
-		if len(p) > len(best) {
-			best = p
-		}
-	}
-	return best
+	label, _, _ := strings.Cut(d, ".")
+	return label
 }
 
 var nonSections = map[string]bool{"news": true, "article": true, "articles": true, "story": true, "stories": true, "p": true, "a": true, "post": true, "posts": true, "amp": true, "www": true, "index": true, "content": true, "detail": true, "details": true, "doc": true, "id": true, "view": true, "read": true, "html": true, "blog": true, "blogs": true, "item": true}
@@ -270,7 +345,7 @@ func urlSection(path string) string {
 	return strings.ReplaceAll(s, "-", " ")
 }
 
-func pickTags(mi metaIndex, ld ld, w *walker) ([]string, string) {
+func pickTags(mi metaIndex, ld ld, pg *page) ([]string, string) {
 	var raw []string
 	src := ""
 	switch {
@@ -287,8 +362,8 @@ func pickTags(mi metaIndex, ld ld, w *walker) ([]string, string) {
 		raw, src = splitList(mi.first["keywords"]), "meta"
 	case mi.first["parsely-tags"] != "":
 		raw, src = splitList(mi.first["parsely-tags"]), "meta"
-	case len(w.tagsLinks) > 0:
-		raw, src = w.tagsLinks, "html"
+	case len(pg.signals.tagLinks) > 0:
+		raw, src = pg.signals.tagLinks, "html"
 	}
 	var out []string
 	seen := map[string]bool{}
@@ -308,367 +383,4 @@ func pickTags(mi metaIndex, ld ld, w *walker) ([]string, string) {
 		return nil, ""
 	}
 	return out, src
-}
-
-func pickAuthors(mi metaIndex, ld ld, w *walker, c *content, site string) ([]string, string) {
-	if got := cleanAuthors(ld.authors, site); len(got) > 0 {
-		return got, "json-ld"
-	}
-	var metaRaw []string
-	src := ""
-	for _, k := range []string{"author", "article:author", "dc.creator", "dcterms.creator", "parsely-author", "sailthru.author", "byl", "twitter:creator"} {
-		for _, v := range mi.all[k] {
-			if k == "twitter:creator" && strings.HasPrefix(v, "@") {
-				continue
-			}
-			metaRaw = append(metaRaw, v)
-			if src == "" {
-				src = metaSource(k)
-			}
-		}
-		if len(metaRaw) > 0 {
-			break
-		}
-	}
-	if got := cleanAuthors(metaRaw, site); len(got) > 0 {
-		return got, src
-	}
-	var micro []string
-	for _, p := range w.props {
-		if p.prop == "author" || p.prop == "creator" {
-			micro = append(micro, p.value)
-		}
-	}
-	if got := cleanAuthors(micro, site); len(got) > 0 {
-		return got, "microdata"
-	}
-	var vis []string
-	vis = append(vis, w.relAuthor...)
-	for _, n := range w.bylineNodes {
-		t := collapse(textOfLimit(n, 200))
-		if t != "" && len(t) < 120 {
-			vis = append(vis, t)
-		}
-		if len(vis) > 6 {
-			break
-		}
-	}
-	// "By Jane Doe" lines at the top of the story.
-	for _, b := range w.blocks {
-		if b.tlen < 80 && hasByPrefix(b.text) {
-			vis = append(vis, b.text)
-			break
-		}
-	}
-	if got := cleanAuthors(vis, site); len(got) > 0 {
-		if len(got) > 4 {
-			got = got[:4]
-		}
-		return got, "text"
-	}
-	return nil, ""
-}
-
-func hasByPrefix(s string) bool {
-	// Every prefix starts with an ASCII letter that no other character
-	// lowercases to; most blocks are ruled out by their first byte.
-	if s == "" {
-		return false
-	}
-	switch s[0] | 0x20 {
-	case 'b', 'v', 'p', 'd', 'w':
-	default:
-		return false
-	}
-	l := strings.ToLower(s)
-	for _, p := range []string{"by ", "von ", "par ", "por ", "di ", "door ", "written by "} {
-		if strings.HasPrefix(l, p) && len(s) > len(p)+3 && startsUpper(s[len(p):]) {
-			return true
-		}
-	}
-	return false
-}
-
-var (
-	modifiedLabels  = []string{"updated", "update", "modified", "last modified", "aktualisiert", "geändert", "mis à jour", "modifié", "actualizado", "actualización", "atualizado", "atualização", "aggiornato", "aggiornamento", "bijgewerkt", "gewijzigd", "обновлено", "изменено", "更新"}
-	publishedLabels = []string{"published", "posted", "created", "first published", "veröffentlicht", "erstellt", "publié", "publicado", "publicada", "pubblicato", "gepubliceerd", "опубликовано", "公開", "date", "on "}
-	// cutLabels start a new date inside one line of text, as in
-	// "October 14, 2019 3:45 a.m. CET (updated October 15, 2019 ...)"; the
-	// weak published labels ("date", "on ") are left out because they also
-	// follow a strong one ("Last modified on ...").
-	cutLabels = append(append([]string{}, modifiedLabels...), publishedLabels[:len(publishedLabels)-2]...)
-)
-
-func pickDates(a *Article, mi metaIndex, ld ld, w *walker, c *content, mdy bool, now time.Time, base *url.URL) {
-	try := func(field string, dst **time.Time, v, src string) {
-		if *dst != nil || v == "" {
-			return
-		}
-		if t, ok := parseDate(v, mdy); ok && validDate(t, now) {
-			*dst = &t
-			a.Provenance[field] = src
-		}
-	}
-	try("published", &a.Published, ld.published, "json-ld")
-	try("published", &a.Published, ld.created, "json-ld")
-	try("modified", &a.Modified, ld.modified, "json-ld")
-	for _, k := range []string{"article:published_time", "og:article:published_time", "article:published", "datepublished", "date", "pubdate", "publishdate", "publish-date", "publish_date", "publication_date", "dc.date", "dc.date.issued", "dcterms.created", "dcterms.date", "dcterms.issued", "sailthru.date", "parsely-pub-date", "article.published", "cxenseparse:recs:publishtime", "og:published_time", "release_date", "original-publish-date"} {
-		try("published", &a.Published, mi.first[k], metaSource(k))
-	}
-	for _, k := range []string{"article:modified_time", "og:updated_time", "article:modified", "datemodified", "dcterms.modified", "last-modified", "lastmod", "revised", "article.updated", "dc.date.modified"} {
-		try("modified", &a.Modified, mi.first[k], metaSource(k))
-	}
-	for _, p := range w.props {
-		switch p.prop {
-		case "datePublished", "dateCreated":
-			try("published", &a.Published, p.value, "microdata")
-		case "dateModified":
-			try("modified", &a.Modified, p.value, "microdata")
-		}
-	}
-	for _, t := range w.times {
-		v := t.datetime
-		if v == "" {
-			continue
-		}
-		l := strings.ToLower(t.text)
-		if t.itemprop == "dateModified" || hasAnyLabel(l, modifiedLabels) {
-			try("modified", &a.Modified, v, "time")
-		} else {
-			try("published", &a.Published, v, "time")
-		}
-	}
-	if a.Published == nil || a.Modified == nil {
-		var texts []string
-		for _, n := range w.dateNodes {
-			if t := collapse(textOfLimit(n, 300)); t != "" && len(t) < 250 {
-				texts = append(texts, t)
-			}
-			if len(texts) > 10 {
-				break
-			}
-		}
-		for _, tt := range w.times {
-			if tt.text != "" {
-				texts = append(texts, tt.text)
-			}
-		}
-		for _, b := range w.blocks {
-			if len(b.text) >= 200 || !containsDigit(b.text) {
-				continue
-			}
-			if l := strings.ToLower(b.text); hasAnyLabel(l, modifiedLabels) || hasAnyLabel(l, publishedLabels) {
-				texts = append(texts, b.text)
-			}
-		}
-		for _, t := range texts {
-			pub, mod := textDates(t, mdy)
-			if pub != nil && validDate(*pub, now) && a.Published == nil {
-				a.Published = pub
-				a.Provenance["published"] = "text"
-			}
-			if mod != nil && validDate(*mod, now) && a.Modified == nil {
-				a.Modified = mod
-				a.Provenance["modified"] = "text"
-			}
-		}
-	}
-	if a.Published == nil && base != nil {
-		if t, ok := urlDate(base.Path); ok && validDate(t, now) {
-			a.Published = &t
-			a.Provenance["published"] = "url"
-		}
-	}
-	if a.Published != nil && a.Modified != nil && a.Modified.Before(*a.Published) {
-		a.Modified = nil
-		delete(a.Provenance, "modified")
-	}
-}
-
-func containsDigit(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if isDigit(s[i]) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasAnyLabel(l string, labels []string) bool {
-	for _, x := range labels {
-		if strings.Contains(l, x) {
-			return true
-		}
-	}
-	return false
-}
-
-// textDates reads a visible dateline such as
-// "Reuters | Updated: 22-08-2020 03:12 IST | Created: 22-08-2020 03:04 IST".
-// A line may hold both dates without a separator; it is cut before each
-// date label, and a date with no label of its own reads as the published
-// one.
-func textDates(s string, mdy bool) (pub, mod *time.Time) {
-	segs := strings.FieldsFunc(s, func(r rune) bool {
-		return r == '|' || r == '•' || r == '·' || r == '\n' || r == '(' || r == ')' || r == ';'
-	})
-	for _, seg := range segs {
-		for _, piece := range cutAtLabels(seg) {
-			l := strings.ToLower(piece)
-			t, ok := parseDate(piece, mdy)
-			if !ok {
-				continue
-			}
-			switch {
-			case hasAnyLabel(l, modifiedLabels) && !strings.Contains(l, "published") && !strings.Contains(l, "created"):
-				if mod == nil {
-					mod = &t
-				}
-			default:
-				if pub == nil {
-					pub = &t
-				}
-			}
-		}
-	}
-	return pub, mod
-}
-
-// cutAtLabels splits s before every date label that starts a word and is
-// not the first thing in s. Labels inside a longer one ("modified" in
-// "last modified") make no cut of their own.
-func cutAtLabels(s string) []string {
-	l := strings.ToLower(s)
-	if len(l) != len(s) || !containsDigit(s) {
-		return []string{s} // lowercasing moved the bytes; cut nothing
-	}
-	var cuts []int
-	for _, lab := range cutLabels {
-		for from := 0; from < len(l); {
-			i := strings.Index(l[from:], lab)
-			if i < 0 {
-				break
-			}
-			i += from
-			from = i + len(lab)
-			if i == 0 {
-				continue
-			}
-			if r, _ := utf8.DecodeLastRuneInString(l[:i]); unicode.IsLetter(r) {
-				continue
-			}
-			cuts = append(cuts, i, i+len(lab))
-		}
-	}
-	if len(cuts) == 0 {
-		return []string{s}
-	}
-	// Keep a cut only if no other label match covers it.
-	var keep []int
-	for k := 0; k < len(cuts); k += 2 {
-		inside := false
-		for j := 0; j < len(cuts); j += 2 {
-			if j != k && cuts[j] < cuts[k] && cuts[k] < cuts[j+1] {
-				inside = true
-				break
-			}
-		}
-		if !inside && !slices.Contains(keep, cuts[k]) {
-			keep = append(keep, cuts[k])
-		}
-	}
-	slices.Sort(keep)
-	out := make([]string, 0, len(keep)+1)
-	prev := 0
-	for _, c := range keep {
-		out = append(out, s[prev:c])
-		prev = c
-	}
-	return append(out, s[prev:])
-}
-
-// pageType tells a story from a home, section or listing page.
-func pageType(a *Article, ld ld, mi metaIndex, w *walker, c *content, base *url.URL) string {
-	path := ""
-	rawQuery := ""
-	if base != nil {
-		path, rawQuery = base.Path, base.RawQuery
-	}
-	segs := strings.FieldsFunc(strings.ToLower(path), func(r rune) bool { return r == '/' })
-	home := len(segs) == 0 || len(segs) == 1 && (strings.HasPrefix(segs[0], "index.") || strings.HasPrefix(segs[0], "default.") || len(segs[0]) == 2 || segs[0] == "home")
-	articleSignals := 0
-	if ld.hasArticle {
-		articleSignals += 2
-	}
-	ogArticle := strings.Contains(strings.ToLower(mi.first["og:type"]), "article")
-	if ogArticle {
-		articleSignals++
-	}
-	if mi.first["article:published_time"] != "" || ld.published != "" {
-		articleSignals++
-	} else if src := a.Provenance["published"]; a.Published != nil && src != "url" && src != "hint" {
-		// A dateline on the page (a <time> element, a byline date) marks a
-		// story as well as the markup does.
-		articleSignals++
-	}
-	if base != nil {
-		if _, ok := urlDate(path); ok {
-			articleSignals++
-		}
-		if len(segs) > 0 {
-			last := segs[len(segs)-1]
-			if strings.Count(last, "-") >= 3 || len(last) > 40 || containsDigit(last) && len(last) > 6 {
-				articleSignals++
-			}
-		}
-	}
-	for _, t := range ld.pageTypes {
-		switch strings.ToLower(t) {
-		case "collectionpage", "itemlist", "searchresultspage", "profilepage":
-			articleSignals -= 2
-		}
-	}
-	story := c.storyText
-	longParas := 0
-	for i := range c.blocks {
-		if c.blocks[i].tlen >= 150 && isProse(&c.blocks[i]) {
-			longParas++
-		}
-	}
-	density := 1.0
-	if c.root >= 0 && w.elems[c.root].text > 0 {
-		density = float64(w.elems[c.root].link) / float64(w.elems[c.root].text)
-	}
-	if home && articleSignals < 3 {
-		return schema.PageHome
-	}
-	// A page with no date from any source, no article markup and only a
-	// little prose is an about, contact or policy page; a story without a
-	// date still reads as one when it is long.
-	if a.Published == nil && !ld.hasArticle && !ogArticle && mi.first["article:published_time"] == "" && story < 1000 {
-		return nonArticleKind(segs, rawQuery)
-	}
-	switch {
-	case story >= 1500 && density < 0.35,
-		story >= 400 && longParas >= 2 && density < 0.3,
-		articleSignals >= 2 && story >= 150 && density < 0.5:
-		return schema.PageArticle
-	}
-	return nonArticleKind(segs, rawQuery)
-}
-
-func nonArticleKind(segs []string, query string) string {
-	if len(segs) == 0 {
-		return schema.PageHome
-	}
-	for _, s := range segs {
-		switch s {
-		case "tag", "tags", "topic", "topics", "search", "author", "authors", "archive", "archives", "page", "category", "categories", "themen", "thema", "autor", "auteur", "etiqueta", "tema", "argomenti", "label":
-			return schema.PageListing
-		}
-	}
-	if strings.Contains(query, "page=") || strings.Contains(query, "q=") {
-		return schema.PageListing
-	}
-	return schema.PageSection
 }

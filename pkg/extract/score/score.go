@@ -1,9 +1,12 @@
-// Package score measures how well an extracted article body matches a
-// reference text, with the method of the public article-extraction
-// benchmark: bags of 4-gram token shingles compared per page, precision and
-// recall averaged over pages, F1 as the harmonic mean of the two averages.
+// Package score measures how well an extraction matches labelled truth.
+// Bodies are scored with the method of the public article-extraction
+// benchmark (score.go): bags of 4-gram token shingles compared per page,
+// precision and recall averaged over pages, F1 as the harmonic mean of the
+// two averages. Titles, author names and publication dates are compared
+// after normalisation (fields.go).
 //
-// It depends only on the standard library and knows nothing about HTML.
+// It depends on the standard library and golang.org/x/text only, and knows
+// nothing about HTML.
 package score
 
 import (

@@ -70,7 +70,7 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 		return []bus.Out{record(pageKey(&page), s.other(&page, pageURL, body, why, bus.TraceID(ctx)))}, nil
 	}
 
-	in := extract.Input{URL: pageURL, ContentType: page.ContentType, Body: body}
+	in := extract.Input{URL: pageURL, ContentType: page.ContentType, Body: body, Now: s.now()}
 	if h := page.Hints; h != nil {
 		in.Hints = &extract.Hints{Title: h.Title, Published: h.Published}
 	}

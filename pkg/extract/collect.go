@@ -7,6 +7,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/newsflow/newsflow/pkg/urlnorm"
 )
 
 // This file holds what the walker collects besides text: <head> and <meta>
@@ -190,6 +192,15 @@ func (w *walker) addLink(href, text string) {
 	} else if !plainAbsURL(href) {
 		u, err := url.Parse(href)
 		if err != nil {
+			// What Go's parser refuses and browsers take (a TAB or newline
+			// inside the href, a stray %) goes through the WHATWG parser.
+			if w.base == nil {
+				return
+			}
+			if s, err = urlnorm.Resolve(w.base.String(), href); err != nil {
+				return
+			}
+			w.link(s, text)
 			return
 		}
 		if w.base != nil {
@@ -203,6 +214,11 @@ func (w *walker) addLink(href, text string) {
 		u.Host = strings.ToLower(u.Host)
 		s = u.String()
 	}
+	w.link(s, text)
+}
+
+// link records the absolute URL s once, keeping the first non-empty text.
+func (w *walker) link(s, text string) {
 	if i, ok := w.linkIdx[s]; ok {
 		if w.p.links[i].Text == "" {
 			w.p.links[i].Text = text

@@ -278,6 +278,32 @@ func TestLinks(t *testing.T) {
 	}
 }
 
+// TestLinksBrowsersAccept: hrefs that Go's URL parser refuses and
+// browsers follow (WHATWG URL: TAB and newlines removed, a stray % kept
+// as %25) are links too.
+func TestLinksBrowsersAccept(t *testing.T) {
+	page := "<html><body><a href=\"/sale/100%-off\">sale</a><a href=\"/news/2026/\n  long-story\">wrapped</a>" +
+		"<a href=\"/a\tb\">tab</a></body></html>"
+	a, err := Extract(Input{URL: "https://site.example/", Body: []byte(page), Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"https://site.example/sale/100%25-off":            "sale",
+		"https://site.example/news/2026/%20%20long-story": "wrapped",
+		"https://site.example/ab":                         "tab",
+	}
+	got := map[string]string{}
+	for _, l := range a.Links {
+		got[l.URL] = l.Text
+	}
+	for u, text := range want {
+		if got[u] != text {
+			t.Errorf("link %s (%q) missing; links %v", u, text, a.Links)
+		}
+	}
+}
+
 func TestContentHash(t *testing.T) {
 	a := ContentHash("Hello   World\n\nSecond para")
 	b := ContentHash(" hello world second   PARA ")

@@ -254,10 +254,10 @@ func (s *Stage) article(page *schema.FetchedPage, pageURL string, art *extract.A
 	} else {
 		canonical = urlnorm.Redact(canonical) // never store credentials
 	}
-	body, words := art.Body, art.WordCount
+	body, words, reason := art.Body, art.WordCount, ""
 	if art.PageType != schema.PageArticle {
-		// A record of what the page was, not a story.
-		body, words = "", 0
+		// A record of what the page was, and why, not a story.
+		body, words, reason = "", 0, art.PageTypeReason
 	}
 	truncated := len(body) > schema.MaxBodyText
 	if truncated {
@@ -281,6 +281,7 @@ func (s *Stage) article(page *schema.FetchedPage, pageURL string, art *extract.A
 		Body:             body,
 		Truncated:        truncated,
 		PageType:         art.PageType,
+		Reason:           reason,
 		WordCount:        words,
 		ContentHash:      extract.ContentHash(art.Body),
 		FetchedAt:        page.FetchedAt,

@@ -112,6 +112,9 @@ func TestStageSectionPageYieldsLinksAndARecord(t *testing.T) {
 	if r := records[0]; r.Body != "" || r.WordCount != 0 || r.Validate() != nil {
 		t.Errorf("non-article record carries a body (%d words) or does not validate (%v)", r.WordCount, r.Validate())
 	}
+	if r := records[0]; !strings.HasPrefix(r.Reason, r.PageType+":") {
+		t.Errorf("non-article record's reason %q, want why it is a %s", r.Reason, r.PageType)
+	}
 	if len(crawls) < 9 {
 		t.Errorf("got %d crawl requests, want the 9 in-scope links", len(crawls))
 	}

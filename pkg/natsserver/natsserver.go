@@ -27,7 +27,18 @@ type Options struct {
 	MaxPayload int32
 	// Log turns on the server's own logging (to stderr).
 	Log bool
+	// MaxStore caps the file store (0: MaxStore). JetStream reserves every
+	// stream's MaxBytes against it when the stream is created; left
+	// dynamic, it is 75% of the free disk, and the pipeline's streams
+	// (some 8.5 GiB of limits, see bus.Topology) would not fit on a
+	// laptop with a few GiB free, although they hold far less.
+	MaxStore int64
 }
+
+// MaxStore is the embedded server's default file-store cap: room for the
+// pipeline's stream limits, not a claim on the disk (only what streams
+// hold is written).
+const MaxStore = 64 << 30
 
 // Start starts a server and waits until it accepts connections.
 func Start(o Options) (*server.Server, error) {
@@ -39,6 +50,9 @@ func Start(o Options) (*server.Server, error) {
 	}
 	if o.MaxPayload == 0 {
 		o.MaxPayload = server.MAX_PAYLOAD_SIZE
+	}
+	if o.MaxStore == 0 {
+		o.MaxStore = MaxStore
 	}
 	opts := &server.Options{
 		ServerName:         "newsflow-embedded",
@@ -52,6 +66,7 @@ func Start(o Options) (*server.Server, error) {
 		Users:              o.Users,
 		SyncInterval:       o.SyncInterval,
 		JetStreamMaxMemory: 256 << 20,
+		JetStreamMaxStore:  o.MaxStore,
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {

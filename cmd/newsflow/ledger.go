@@ -454,11 +454,8 @@ func fetchJSON(ctx context.Context, url string, timeout time.Duration, v any) er
 // sequence ("fetcher:1234:0", "fetcher:1234:rejected:0"), so two records
 // of one input share it. A record without such an id is its own key.
 func inputKey(m jetstream.Msg) string {
-	parts := strings.SplitN(m.Headers().Get(jetstream.MsgIDHeader), ":", 3)
-	if len(parts) == 3 {
-		if _, err := strconv.ParseUint(parts[1], 10, 64); err == nil {
-			return parts[1]
-		}
+	if seq, ok := bus.InputSeq(m.Headers().Get(jetstream.MsgIDHeader)); ok {
+		return strconv.FormatUint(seq, 10)
 	}
 	return seqKey(m)
 }

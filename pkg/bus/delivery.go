@@ -3,6 +3,8 @@ package bus
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -185,8 +187,24 @@ func (d *Delivery[In]) publish(ctx context.Context, m *delivered[In], outs []Out
 	return publishAll(ctx, d.Publisher, d.Metrics, d.Stage, outs, m.traceID, idPrefix(d.Stage, m.seq))
 }
 
+// idPrefix starts the Nats-Msg-Id of every output of the input message
+// seq: "<stage>:<seq>", then ":<index>" or ":rejected:<index>". InputSeq
+// reads it back.
 func idPrefix(stage string, seq uint64) string {
 	return stage + ":" + itoa(seq)
+}
+
+// InputSeq returns the stream sequence of the input message an output of
+// a runner is about, read from the output's Nats-Msg-Id, and false for an
+// id the runners did not make. Two outputs of one input share it (the
+// ledger counts a stage's records of one input once).
+func InputSeq(msgID string) (uint64, bool) {
+	parts := strings.SplitN(msgID, ":", 3)
+	if len(parts) != 3 {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(parts[1], 10, 64)
+	return seq, err == nil
 }
 
 // ack acknowledges a handled message and writes its log line. sync waits

@@ -356,3 +356,34 @@ func TestRunnerTerminatesOnce(t *testing.T) {
 		t.Errorf("terminated = %v, want 3", got)
 	}
 }
+
+// TestOutputIDsNameTheirInput: an output without an id, and the record of
+// a rejected input, carry ids from which InputSeq reads the input's
+// stream sequence (the ledger counts a stage's records per input).
+func TestOutputIDsNameTheirInput(t *testing.T) {
+	h := newHarness(t, 5*time.Second, 3)
+	run(t, newRunner(h, func(ctx context.Context, in string) ([]bus.Out, error) {
+		if in == "bad" {
+			return nil, bus.Permanentf("bad input")
+		}
+		return []bus.Out{{Subject: "out.a", Body: []byte("1")}, {Subject: "out.a", Body: []byte("2")}}, nil
+	}))
+	h.publish(t, "good") // sequence 1
+	h.publish(t, "bad")  // sequence 2
+	waitFor(t, "three outputs", func() bool { return len(h.outMsgs(t)) == 3 })
+	want := map[string]uint64{"1": 1, "2": 1}
+	for _, m := range h.outMsgs(t) {
+		id := m.Header.Get(jetstream.MsgIDHeader)
+		seq, ok := bus.InputSeq(id)
+		wantSeq, isGood := want[string(m.Data)]
+		if !isGood {
+			wantSeq = 2 // the rejection record
+		}
+		if !ok || seq != wantSeq {
+			t.Errorf("output %q with id %q: InputSeq = %d, %v; want %d", m.Data, id, seq, ok, wantSeq)
+		}
+	}
+	if _, ok := bus.InputSeq("a-hello"); ok {
+		t.Error("InputSeq read a sequence from an id the runners did not make")
+	}
+}

@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -22,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -30,6 +27,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/hostilesite"
 	"github.com/newsflow/newsflow/pkg/natsserver"
+	"github.com/newsflow/newsflow/pkg/pgtest"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -338,47 +336,7 @@ func storeFor(t *testing.T, store, dir string) string {
 	if store == "sqlite" {
 		return filepath.Join(dir, "index.db")
 	}
-	return postgresSchema(t)
-}
-
-// postgresSchema creates a schema on the test PostgreSQL server (the
-// machine's at 127.0.0.1:5432 database test, or NEWSFLOW_TEST_POSTGRES),
-// dropped when t ends, and returns a DSN selecting it: the convention of
-// the indexer's store suite.
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	base := cmp.Or(os.Getenv("NEWSFLOW_TEST_POSTGRES"), "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("PostgreSQL test server %s unreachable (%v): start it, point NEWSFLOW_TEST_POSTGRES at one, or set NEWSFLOW_TEST_POSTGRES=skip", base, err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "hostile_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+name+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + name
+	return pgtest.Schema(t)
 }
 
 // waitReady waits for every stage's consumer and the indexer's API.

@@ -2,28 +2,19 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/newsflow/newsflow/pkg/pgtest"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/indexer/internal/articletest"
 	"github.com/newsflow/newsflow/services/indexer/internal/query"
 	"github.com/newsflow/newsflow/services/indexer/internal/simhash"
 )
-
-// testPostgresURL is the machine's PostgreSQL server the suite runs
-// against; NEWSFLOW_TEST_POSTGRES overrides it, "skip" skips the
-// PostgreSQL runs.
-const testPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 
 // backend opens fresh, empty stores of one kind; every open of one
 // backend sees the same database, as two indexers would.
@@ -60,50 +51,12 @@ func backends(t *testing.T) []backend {
 	return out
 }
 
-// PostgresSchema creates a schema for t on the test server, dropped when t
-// ends, and returns a DSN whose search_path selects it; "" when
-// NEWSFLOW_TEST_POSTGRES=skip.
+// PostgresSchema creates a schema for t on the test server (see
+// pgtest.Schema), dropped when t ends, and returns a DSN whose search_path
+// selects it; "" when NEWSFLOW_TEST_POSTGRES=skip.
 func PostgresSchema(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv("NEWSFLOW_TEST_POSTGRES")
-	if base == "skip" {
-		t.Log("NEWSFLOW_TEST_POSTGRES=skip: PostgreSQL store not tested")
-		return ""
-	}
-	if base == "" {
-		base = testPostgresURL
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("PostgreSQL test server %s unreachable (%v): start it, point NEWSFLOW_TEST_POSTGRES at one, or set NEWSFLOW_TEST_POSTGRES=skip", base, err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "t_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+name+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + name
+	return pgtest.Schema(t)
 }
 
 // each runs fn once per store, each with a fresh database.

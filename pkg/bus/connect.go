@@ -138,7 +138,9 @@ func Connect(ctx context.Context, o ConnOptions, log *zap.Logger) (*nats.Conn, j
 // refused says whether a connection error is the server (or its
 // certificate) turning us away, which retrying cannot fix: bad
 // credentials, a certificate that does not verify, a TLS alert such as
-// "certificate required".
+// "certificate required", or the server hanging up right after the TLS
+// handshake, which is how TLS 1.3 often reports a client certificate the
+// server refused (the alert can be lost when the client writes first).
 func refused(err error) bool {
 	var verify *tls.CertificateVerificationError
 	var unknownCA x509.UnknownAuthorityError
@@ -146,7 +148,8 @@ func refused(err error) bool {
 	return errors.Is(err, nats.ErrAuthorization) || errors.As(err, &verify) ||
 		errors.As(err, &unknownCA) || errors.As(err, &hostname) ||
 		// The server's TLS alerts (crypto/tls keeps their type unexported).
-		strings.Contains(err.Error(), "remote error: tls: ")
+		strings.Contains(err.Error(), "remote error: tls: ") ||
+		errors.Is(err, nats.ErrTLS) && strings.Contains(err.Error(), "closed by remote after TLS handshake")
 }
 
 // redact hides credentials in a URL (or a comma-separated list of URLs)

@@ -16,7 +16,7 @@ import (
 
 // Version is the extractor version written into Article.extractor_version.
 // It changes whenever the output for the same page changes.
-const Version = "6"
+const Version = "7"
 
 // maxInput bounds the bytes parsed; pages beyond it are cut, which keeps
 // the time spent on one page bounded.

@@ -122,6 +122,12 @@ func fillMetadata(a *Article, pg *page, c *content, in Input, base *url.URL) {
 		f.base = u
 	}
 	f.sites = siteNames(a.SiteName, ld, mi, f.base)
+	for _, h := range pg.signals.h1 {
+		// A masthead <h1> (one link home) is the site's name too.
+		if h.home && countWords(h.text) <= 6 && !slices.Contains(f.sites, h.text) {
+			f.sites = append(f.sites, collapse(h.text))
+		}
+	}
 
 	// Title, and the <h1> that shows it: the head of the story.
 	title, src, h1 := pickTitle(titleCands(ld, mi, pg), pg.signals.h1, f.sites, storyNear(pg, c))

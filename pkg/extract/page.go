@@ -46,6 +46,7 @@ type marked struct {
 type heading struct {
 	text string
 	elem int32
+	home bool // the heading is one link to the site's home page: a masthead, not a headline
 }
 
 // authorLink is a link that names an author: rel=author, a class that says

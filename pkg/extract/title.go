@@ -1,9 +1,14 @@
 package extract
 
 import (
+	"net/url"
+	"path"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // This file finds the headline. Pages state it several times: JSON-LD
@@ -29,7 +34,7 @@ var titleSeparators = []string{" | ", " - ", " – ", " — ", " :: ", " · ", "
 // that shows it (-1 if none).
 func pickTitle(cands []titleCand, h1s []heading, sites []string, near func(heading) bool) (string, string, int) {
 	usable := func(h heading) bool {
-		return h.text != "" && utf8.RuneCountInString(h.text) >= 2 && !isSiteName(h.text, sites)
+		return h.text != "" && !h.home && utf8.RuneCountInString(h.text) >= 2 && !isSiteName(h.text, sites)
 	}
 	var heads []int // usable <h1>s, those over the story first
 	keys := make([]string, len(h1s))
@@ -414,4 +419,68 @@ func titleWords(k string) map[string]bool {
 		set[f] = true
 	}
 	return set
+}
+
+// homeLinkOnly reports whether all the text of heading n sits in one link
+// to the home page of the site or of a section above the page, as in the
+// masthead of many templates (<h1 class="site-title"><a href="/">Example
+// Times</a></h1>): that heading names the site, not the story. A link to
+// the page itself (a permalink around the headline) is not a home link.
+func homeLinkOnly(n *html.Node, base *url.URL) bool {
+	var link *html.Node
+	stray := false
+	var visit func(n, in *html.Node)
+	visit = func(n, in *html.Node) {
+		switch {
+		case n.Type == html.ElementNode && n.DataAtom == atom.A && in == nil:
+			if link != nil {
+				stray = true
+			}
+			link, in = n, n
+		case n.Type == html.TextNode && in == nil && strings.TrimSpace(n.Data) != "":
+			stray = true
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c, in)
+		}
+	}
+	visit(n, nil)
+	if stray || link == nil {
+		return false
+	}
+	return isHomeHref(strings.TrimSpace(attr(link, "href")), base)
+}
+
+// isHomeHref reports whether href leads to the index of the site or of a
+// directory above base.
+func isHomeHref(href string, base *url.URL) bool {
+	if base == nil {
+		switch href {
+		case "/", "./", "index.html", "index.htm", "index.php":
+			return true
+		}
+		return false
+	}
+	u, err := url.Parse(href)
+	if err != nil || href == "" || u.Fragment != "" && u.Path == "" {
+		return false
+	}
+	u = base.ResolveReference(u)
+	if !strings.EqualFold(u.Host, base.Host) || u.RawQuery != "" || u.Path == base.Path {
+		return false
+	}
+	dir, last := path.Split(u.Path)
+	if last != "" && !strings.HasPrefix(last, "index.") {
+		return false
+	}
+	if dir == "" {
+		dir = "/"
+	}
+	return strings.HasPrefix(base.Path, dir)
+}
+
+// headingText is the text of a heading without the permalink marks docs
+// generators append to it ("Install¶", "Usage 🔗").
+func headingText(s string) string {
+	return strings.TrimSpace(strings.TrimRight(strings.TrimSpace(s), "¶🔗 "))
 }

@@ -1,6 +1,13 @@
 package extract
 
-import "testing"
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+)
 
 func TestCleanTitle(t *testing.T) {
 	tests := []struct {
@@ -99,6 +106,12 @@ func TestPickTitle(t *testing.T) {
 			h1s:   []heading{{text: "Council closes the old bridge for a year of repairs"}}, near: never,
 			want: "Council closes the old bridge for a year of repairs", wantSrc: "html",
 		},
+		{
+			name:  "a masthead h1 (one link home) is not the headline the <title> is cut to",
+			cands: []titleCand{{"Shared Mutable History — Evolve Docs", "html"}},
+			h1s:   []heading{{text: "Evolve Docs", home: true}, {text: "Shared Mutable History"}}, near: always,
+			want: "Shared Mutable History", wantSrc: "html",
+		},
 	}
 	sites := []string{"Example Times", "example"}
 	for _, tt := range tests {
@@ -106,5 +119,64 @@ func TestPickTitle(t *testing.T) {
 		if got != tt.want || src != tt.wantSrc {
 			t.Errorf("%s: pickTitle = %q from %q, want %q from %q", tt.name, got, src, tt.want, tt.wantSrc)
 		}
+	}
+}
+
+func TestHomeLinkOnly(t *testing.T) {
+	base, _ := url.Parse("https://news.example/world/2024/storm-hits-coast.html")
+	tests := []struct {
+		name, h1 string
+		want     bool
+	}{
+		{"root link", `<h1 class="site-title"><a href="/">Example Times</a></h1>`, true},
+		{"absolute root", `<h1><a href="https://news.example/">Example Times</a></h1>`, true},
+		{"section index above the page", `<h1><a href="../index.html"><span>World</span></a></h1>`, true},
+		{"permalink to the page", `<h1><a href="/world/2024/storm-hits-coast.html">Storm hits coast</a></h1>`, false},
+		{"another article", `<h1><a href="/world/2024/other.html">Other story</a></h1>`, false},
+		{"text outside the link", `<h1>Storm hits coast <a href="/">home</a></h1>`, false},
+		{"two links", `<h1><a href="/">Example</a> <a href="/">Times</a></h1>`, false},
+		{"other host", `<h1><a href="https://other.example/">Other</a></h1>`, false},
+		{"no link", `<h1>Storm hits coast</h1>`, false},
+		{"fragment", `<h1><a href="#top">Storm hits coast</a></h1>`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := html.Parse(strings.NewReader(tt.h1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var h1 *html.Node
+			var find func(*html.Node)
+			find = func(n *html.Node) {
+				if n.Type == html.ElementNode && n.Data == "h1" && h1 == nil {
+					h1 = n
+				}
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					find(c)
+				}
+			}
+			find(doc)
+			if got := homeLinkOnly(h1, base); got != tt.want {
+				t.Errorf("homeLinkOnly(%s) = %v, want %v", tt.h1, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestMastheadIsNotTheHeadline: a docs or blog template whose first <h1>
+// is the site's name linked home, and whose <title> joins the headline and
+// that name, gives the headline (without its permalink mark).
+func TestMastheadIsNotTheHeadline(t *testing.T) {
+	page := `<html><head><title>Shared Mutable History — Example Docs</title></head><body>
+<h1 class="heading"><a href="index.html"><span>Example Docs</span></a></h1>
+<div class="body"><h1>Shared Mutable History<a class="headerlink" href="#shared">¶</a></h1>
+<p>` + strings.Repeat("Changesets can be rewritten and the rewrite shared with others safely. ", 8) + `</p>
+<p>` + strings.Repeat("Obsolescence markers record which changeset replaced which one. ", 8) + `</p></div></body></html>`
+	a, err := Extract(Input{Body: []byte(page), Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), URL: "https://docs.example/evolve/sharing.html"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "Shared Mutable History" {
+		t.Errorf("title = %q, want the headline", a.Title)
 	}
 }

@@ -275,7 +275,7 @@ func (w *walker) visit(n *html.Node, depth int) {
 			sb.WriteString(b.text)
 			sb.WriteByte(' ')
 		}
-		w.p.signals.h1 = append(w.p.signals.h1, heading{text: strings.TrimSpace(sb.String()), elem: idx})
+		w.p.signals.h1 = append(w.p.signals.h1, heading{text: headingText(sb.String()), elem: idx, home: homeLinkOnly(n, w.base)})
 	} else {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			w.visit(c, depth+1)

@@ -178,6 +178,11 @@ func TestTrace(t *testing.T) {
 	publish(t, js, schema.SubjectArticlesParsed, map[string]string{"url": "https://news.example/other"},
 		nats.Header{schema.HeaderTraceID: {"tr-2"}, schema.HeaderPageType: {schema.PageArticle}})
 	deadLetter(t, js, "indexer", "https://news.example/story", "tr-1", map[string]string{"url": "https://news.example/story"})
+	// A page of the story stuck at MaxDeliver in PAGES: JetStream's
+	// advisory names it by sequence only.
+	stuck := publish(t, js, schema.SubjectPagesFetched, map[string]any{"v": 1, "url": "https://news.example/story"}, nats.Header{schema.HeaderTraceID: {"tr-1"}})
+	publish(t, js, schema.SubjectMaxDeliveriesAdvisory+".PAGES.parser",
+		crawlview.MaxDeliveriesAdvisory{Stream: schema.StreamPages, Consumer: "parser", StreamSeq: stuck, Deliveries: 5}, nil)
 
 	for _, tt := range []struct{ name, url, trace string }{
 		{name: "by url", url: "HTTPS://News.Example/story"},
@@ -194,8 +199,9 @@ func TestTrace(t *testing.T) {
 			if len(j.Parsed) != 1 || j.Parsed[0].PageType != schema.PageArticle || j.Parsed[0].TraceID != "tr-1" {
 				t.Errorf("parsed = %+v", j.Parsed)
 			}
-			if len(j.Dead) != 1 || j.Dead[0].Stage != "indexer" {
-				t.Errorf("dead letters = %+v", j.Dead)
+			if len(j.Dead) != 2 || j.Dead[0].Stage != "indexer" || !j.Dead[1].Advisory || j.Dead[1].Subject != schema.SubjectPagesFetched ||
+				j.Dead[1].URL != "https://news.example/story" || !j.Dead[1].Retryable {
+				t.Errorf("dead letters = %+v, want the indexer's record and the parser's advisory, resolved", j.Dead)
 			}
 			if tt.trace != "" && j.URL != "https://news.example/story" {
 				t.Errorf("url = %q, want the trace's URL", j.URL)

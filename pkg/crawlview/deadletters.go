@@ -44,18 +44,7 @@ type MaxDeliveriesAdvisory struct {
 // limit > 0 stops after that many entries (the oldest first). Each
 // request is bounded by timeout.
 func DeadLetters(ctx context.Context, js jetstream.JetStream, timeout time.Duration, limit int) ([]DeadEntry, error) {
-	var entries []DeadEntry
-	err := Scan(ctx, js, schema.StreamDeadLetters, ScanOptions{Batch: 64, Timeout: timeout}, func(m jetstream.Msg) error {
-		e, ok, err := deadEntry(m)
-		if err != nil || !ok {
-			return err
-		}
-		entries = append(entries, e)
-		if limit > 0 && len(entries) >= limit {
-			return ErrStop
-		}
-		return nil
-	})
+	entries, err := scanDead(ctx, js, timeout, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +77,24 @@ func DeadLetter(ctx context.Context, js jetstream.JetStream, timeout time.Durati
 		return DeadEntry{}, fmt.Errorf("dead letter %d: unreadable record: %w", id, ErrNoDeadLetter)
 	}
 	return e, resolve(ctx, js, timeout, &e)
+}
+
+// scanDead reads the DEADLETTERS stream, at most limit entries when
+// limit > 0, without resolving advisories.
+func scanDead(ctx context.Context, js jetstream.JetStream, timeout time.Duration, limit int) ([]DeadEntry, error) {
+	var entries []DeadEntry
+	err := Scan(ctx, js, schema.StreamDeadLetters, ScanOptions{Batch: 64, Timeout: timeout}, func(m jetstream.Msg) error {
+		e, ok, err := deadEntry(m)
+		if err != nil || !ok {
+			return err
+		}
+		entries = append(entries, e)
+		if limit > 0 && len(entries) >= limit {
+			return ErrStop
+		}
+		return nil
+	})
+	return entries, err
 }
 
 func deadEntry(m jetstream.Msg) (DeadEntry, bool, error) {
@@ -136,6 +143,14 @@ func resolve(ctx context.Context, js jetstream.JetStream, timeout time.Duration,
 	case err == nil:
 		e.Record.Subject, e.Record.Data = om.Subject, om.Data
 		e.Record.TraceID = om.Header.Get(schema.HeaderTraceID)
+		// Every payload of the pipeline (a request, a page, an article)
+		// names its URL.
+		var named struct {
+			URL string `json:"url"`
+		}
+		if json.Unmarshal(om.Data, &named) == nil {
+			e.Record.URL = named.URL
+		}
 	case errors.Is(err, jetstream.ErrMsgNotFound), errors.Is(err, jetstream.ErrStreamNotFound):
 		// The original is gone (retried, or aged out).
 	default:

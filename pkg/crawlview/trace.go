@@ -160,17 +160,40 @@ func Trace(ctx context.Context, js jetstream.JetStream, rawURL, traceID string, 
 		}
 	}
 
-	dead, err := DeadLetters(ctx, js, o.Timeout, o.MaxRead)
+	// Advisories name their original by sequence only: each costs a
+	// request to resolve, so only the newest MaxResolve are.
+	dead, err := scanDead(ctx, js, o.Timeout, o.MaxRead)
 	if err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
 		return j, err
 	}
+	if len(dead) >= o.MaxRead {
+		j.Truncated = true
+	}
+	resolved := 0
+	for i := len(dead) - 1; i >= 0; i-- {
+		e := &dead[i]
+		if e.FromAdv {
+			if resolved >= MaxResolve {
+				j.Truncated = true
+				continue
+			}
+			resolved++
+			if err := resolve(ctx, js, o.Timeout, e); err != nil {
+				return j, err
+			}
+		}
+	}
 	for _, e := range dead {
-		if sameURL(e.Record.URL) || traces[e.Record.TraceID] {
+		if sameURL(e.Record.URL) || (e.Record.TraceID != "" && traces[e.Record.TraceID]) {
 			j.Dead = append(j.Dead, e.View())
 		}
 	}
 	return j, nil
 }
+
+// MaxResolve bounds the max-deliveries advisories a trace resolves to
+// their original message.
+const MaxResolve = 200
 
 func seqOf(meta *jetstream.MsgMetadata) uint64 {
 	if meta == nil {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	natssrv "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
@@ -356,5 +357,47 @@ func TestCrawlEndpointsWithoutBus(t *testing.T) {
 	code, m, _ := get(t, srv.URL+"/api/crawl/lag")
 	if code != 503 || !strings.Contains(m["error"].(string), "not connected to NATS") {
 		t.Errorf("lag without a bus = %d %v", code, m)
+	}
+}
+
+// TestCrawlEndpointsWhenJetStreamDoesNotAnswer: connected, but every
+// JetStream request goes unanswered (here its user may not make them):
+// each endpoint gives up after its bound with a 503, never hangs.
+func TestCrawlEndpointsWhenJetStreamDoesNotAnswer(t *testing.T) {
+	ns, err := natsserver.Start(natsserver.Options{Port: -1, StoreDir: t.TempDir(), Users: []*natssrv.User{
+		{Username: "mute", Password: "m", Permissions: &natssrv.Permissions{
+			Publish: &natssrv.SubjectPermission{Allow: []string{">"}, Deny: []string{"$JS.API.>"}},
+		}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	nc, err := nats.Connect(ns.ClientURL(), nats.UserInfo("mute", "m"), nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, _ := jetstream.New(nc)
+	st, err := store.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "api.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	mux := http.NewServeMux()
+	api.New(st, zap.NewNop()).WithBus(js, 300*time.Millisecond).Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	for _, p := range []string{"/api/crawl/lag", "/api/crawl/outcomes", "/api/deadletters", "/api/sources", "/api/trace?trace_id=x"} {
+		start := time.Now()
+		code, m, body := get(t, srv.URL+p)
+		if code != 503 || m["error"] == nil {
+			t.Errorf("GET %s = %d %s, want 503 with a JSON error", p, code, body)
+		}
+		// Each endpoint's bound is a few NATS timeouts (8 at most, the trace).
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("GET %s took %v with NATS requests of 300ms", p, took)
+		}
 	}
 }

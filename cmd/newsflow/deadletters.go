@@ -8,31 +8,14 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/newsflow/newsflow/pkg/crawlview"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
-
-// deadEntry is one entry of the DEADLETTERS stream: a stage's record, or a
-// max-deliveries advisory resolved to its original message.
-type deadEntry struct {
-	ID      uint64 // sequence in DEADLETTERS
-	Record  schema.DeadLetter
-	FromAdv bool // from an advisory: the original is still in its stream
-}
-
-// maxDeliveriesAdvisory is the part of JetStream's advisory we use.
-type maxDeliveriesAdvisory struct {
-	Stream     string `json:"stream"`
-	Consumer   string `json:"consumer"`
-	StreamSeq  uint64 `json:"stream_seq"`
-	Deliveries int    `json:"deliveries"`
-}
 
 const deadLettersUsage = `Usage:
   newsflow deadletters list [--json] [flags]
@@ -94,7 +77,7 @@ func runDeadLetters(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer nc.Close()
-	entries, err := readDeadLettersWith(ctx, js, conn.Timeout)
+	entries, err := crawlview.DeadLetters(ctx, js, conn.Timeout, 0)
 	if err != nil {
 		return fmt.Errorf("deadletters: %w", err)
 	}
@@ -104,7 +87,7 @@ func runDeadLetters(ctx context.Context, args []string, stdout, stderr io.Writer
 	n := 0
 	for _, e := range entries {
 		if *all || ids[e.ID] {
-			if err := retryDeadLetter(ctx, js, e); err != nil {
+			if err := crawlview.Retry(ctx, js, e); err != nil {
 				return fmt.Errorf("deadletters retry %d: %w", e.ID, err)
 			}
 			delete(ids, e.ID)
@@ -126,62 +109,11 @@ func runDeadLetters(ctx context.Context, args []string, stdout, stderr io.Writer
 
 // readDeadLetters returns every entry of the DEADLETTERS stream, each
 // request bounded by defaultTimeout.
-func readDeadLetters(ctx context.Context, js jetstream.JetStream) ([]deadEntry, error) {
-	return readDeadLettersWith(ctx, js, defaultTimeout)
+func readDeadLetters(ctx context.Context, js jetstream.JetStream) ([]crawlview.DeadEntry, error) {
+	return crawlview.DeadLetters(ctx, js, defaultTimeout, 0)
 }
 
-// readDeadLettersWith returns every entry of the DEADLETTERS stream, an
-// advisory resolved to its original message when that is still stored.
-func readDeadLettersWith(ctx context.Context, js jetstream.JetStream, timeout time.Duration) ([]deadEntry, error) {
-	var entries []deadEntry
-	err := scanStream(ctx, js, schema.StreamDeadLetters, scanOptions{Batch: 64, Timeout: timeout}, func(m jetstream.Msg) error {
-		meta, err := m.Metadata()
-		if err != nil {
-			return err
-		}
-		e := deadEntry{ID: meta.Sequence.Stream}
-		if strings.HasPrefix(m.Subject(), schema.SubjectMaxDeliveriesAdvisory) {
-			var adv maxDeliveriesAdvisory
-			if json.Unmarshal(m.Data(), &adv) != nil {
-				return nil
-			}
-			e.FromAdv = true
-			e.Record = schema.DeadLetter{Stream: adv.Stream, Consumer: adv.Consumer, Seq: adv.StreamSeq, Stage: adv.Consumer,
-				Fate: "dead_letter", Attempts: adv.Deliveries, Reason: "reached MaxDeliver without being handled (crashed or timed out on every attempt)", At: meta.Timestamp}
-		} else if err := json.Unmarshal(m.Data(), &e.Record); err != nil {
-			return nil
-		}
-		entries = append(entries, e)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	for i, e := range entries {
-		if !e.FromAdv {
-			continue
-		}
-		om, err := retryRead(ctx, timeout, func(ctx context.Context) (*jetstream.RawStreamMsg, error) {
-			orig, err := js.Stream(ctx, e.Record.Stream)
-			if err != nil {
-				return nil, err
-			}
-			return orig.GetMsg(ctx, e.Record.Seq)
-		})
-		switch {
-		case err == nil:
-			entries[i].Record.Subject, entries[i].Record.Data = om.Subject, om.Data
-			entries[i].Record.TraceID = om.Header.Get(schema.HeaderTraceID)
-		case errors.Is(err, jetstream.ErrMsgNotFound), errors.Is(err, jetstream.ErrStreamNotFound):
-			// The original is gone (retried, or aged out).
-		default:
-			return nil, fmt.Errorf("dead letter %d: original %s #%d: %w", e.ID, e.Record.Stream, e.Record.Seq, err)
-		}
-	}
-	return entries, nil
-}
-
-func listDeadLetters(w io.Writer, entries []deadEntry, asJSON bool) error {
+func listDeadLetters(w io.Writer, entries []crawlview.DeadEntry, asJSON bool) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		for _, e := range entries {
@@ -209,33 +141,4 @@ func listDeadLetters(w io.Writer, entries []deadEntry, asJSON bool) error {
 	}
 	fmt.Fprintf(w, "%d dead letter(s)\n", len(entries))
 	return nil
-}
-
-// retryDeadLetter publishes the original payload to its subject again (a
-// new message, so the stage sees it afresh), then removes the dead letter
-// and, for an advisory, the stuck original.
-func retryDeadLetter(ctx context.Context, js jetstream.JetStream, e deadEntry) error {
-	if e.Record.Subject == "" {
-		return errors.New("the original message is gone: nothing to retry")
-	}
-	if e.Record.Truncated {
-		return errors.New("only the first bytes of this payload were kept: it cannot be retried")
-	}
-	msg := &nats.Msg{Subject: e.Record.Subject, Data: e.Record.Data, Header: nats.Header{}}
-	if e.Record.TraceID != "" {
-		msg.Header.Set(schema.HeaderTraceID, e.Record.TraceID)
-	}
-	if _, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(fmt.Sprintf("retry:%d:%d", e.ID, time.Now().UnixNano()))); err != nil {
-		return err
-	}
-	if e.FromAdv {
-		if orig, err := js.Stream(ctx, e.Record.Stream); err == nil {
-			_ = orig.DeleteMsg(ctx, e.Record.Seq)
-		}
-	}
-	dl, err := js.Stream(ctx, schema.StreamDeadLetters)
-	if err != nil {
-		return err
-	}
-	return dl.DeleteMsg(ctx, e.ID)
 }

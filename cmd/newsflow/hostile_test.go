@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/crawlview"
 	"github.com/newsflow/newsflow/pkg/demosite"
 	"github.com/newsflow/newsflow/pkg/natsserver"
 	"github.com/newsflow/newsflow/pkg/schema"
@@ -115,7 +116,7 @@ func TestHostileMessages(t *testing.T) {
 	}
 
 	// Every accepted piece of garbage was terminated with a reason.
-	var entries []deadEntry
+	var entries []crawlview.DeadEntry
 	want := accepted[schema.SubjectCrawlURLs] + accepted[schema.SubjectPagesFetched] + accepted[schema.SubjectArticlesParsed]
 	waitUntil(t, "a dead-letter record per accepted garbage message", func() bool {
 		entries, _ = readDeadLetters(ctx, js)

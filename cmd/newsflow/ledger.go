@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/crawlview"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -251,7 +252,7 @@ func readLedgerWith(ctx context.Context, js jetstream.JetStream, api string, tim
 
 	// One outcome per crawl.urls message, keyed by that message's sequence.
 	outcomes := map[string]string{}
-	if err := scanStream(ctx, js, schema.StreamOutcomes, scanOptions{Timeout: timeout}, func(m jetstream.Msg) error {
+	if err := crawlview.Scan(ctx, js, schema.StreamOutcomes, crawlview.ScanOptions{Timeout: timeout}, func(m jetstream.Msg) error {
 		var o schema.Outcome
 		if json.Unmarshal(m.Data(), &o) != nil {
 			return nil
@@ -270,7 +271,7 @@ func readLedgerWith(ctx context.Context, js jetstream.JetStream, api string, tim
 	// The parser's records, counted from their headers: the bodies (whole
 	// articles) are not read.
 	records := map[string]bool{}
-	if err := scanStream(ctx, js, schema.StreamArticles, scanOptions{HeadersOnly: true, Timeout: timeout}, func(m jetstream.Msg) error {
+	if err := crawlview.Scan(ctx, js, schema.StreamArticles, crawlview.ScanOptions{HeadersOnly: true, Timeout: timeout}, func(m jetstream.Msg) error {
 		if m.Headers().Get(schema.HeaderReparse) != "" {
 			return nil
 		}
@@ -286,7 +287,7 @@ func readLedgerWith(ctx context.Context, js jetstream.JetStream, api string, tim
 		return nil, err
 	}
 
-	entries, err := readDeadLettersWith(ctx, js, timeout)
+	entries, err := crawlview.DeadLetters(ctx, js, timeout, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -362,14 +363,14 @@ func readLedgerWith(ctx context.Context, js jetstream.JetStream, api string, tim
 // parser's and indexer's pending and unacknowledged messages) and returns
 // how many messages the stages have in hand.
 func stageBacklogs(ctx context.Context, js jetstream.JetStream, timeout time.Duration, l *Ledger) (ackPending int, err error) {
-	crawl, err := streamInfo(ctx, js, schema.StreamCrawl, timeout)
+	crawl, err := crawlview.StreamInfo(ctx, js, schema.StreamCrawl, timeout)
 	if err != nil {
 		return 0, err
 	}
 	l.Accepted = crawl.State.LastSeq
 	l.InFetcher = int(crawl.State.Msgs)
 	for name, sc := range bus.DefaultTopology().Consumers() {
-		info, err := retryRead(ctx, timeout, func(ctx context.Context) (*jetstream.ConsumerInfo, error) {
+		info, err := crawlview.RetryRead(ctx, timeout, func(ctx context.Context) (*jetstream.ConsumerInfo, error) {
 			c, err := js.Consumer(ctx, sc.Stream, name)
 			if err != nil {
 				return nil, err
@@ -399,7 +400,7 @@ func stageBacklogs(ctx context.Context, js jetstream.JetStream, timeout time.Dur
 func lastSeqs(ctx context.Context, js jetstream.JetStream, timeout time.Duration) ([4]uint64, error) {
 	var last [4]uint64
 	for i, name := range []string{schema.StreamCrawl, schema.StreamPages, schema.StreamArticles, schema.StreamOutcomes} {
-		info, err := streamInfo(ctx, js, name, timeout)
+		info, err := crawlview.StreamInfo(ctx, js, name, timeout)
 		if err != nil {
 			return last, err
 		}

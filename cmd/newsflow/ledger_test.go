@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/bus/bustest"
+	"github.com/newsflow/newsflow/pkg/crawlview"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -114,7 +116,7 @@ func (b *books) record(pageType, msgID string) {
 // advisory is JetStream's max-deliveries advisory for a message.
 func (b *books) advisory(stream, consumer string, seq uint64) {
 	b.t.Helper()
-	adv, _ := json.Marshal(maxDeliveriesAdvisory{Stream: stream, Consumer: consumer, StreamSeq: seq, Deliveries: 8})
+	adv, _ := json.Marshal(crawlview.MaxDeliveriesAdvisory{Stream: stream, Consumer: consumer, StreamSeq: seq, Deliveries: 8})
 	if err := b.nc.Publish(schema.SubjectMaxDeliveriesAdvisory+"."+stream+"."+consumer, adv); err != nil {
 		b.t.Fatal(err)
 	}
@@ -259,4 +261,12 @@ func TestLedgerIndexerUnreachable(t *testing.T) {
 	if err != nil || !strings.Contains(stdout, "index not checked") || strings.Contains(stdout, "-1") {
 		t.Errorf("ledger --api '': %v\n%s", err, stdout)
 	}
+}
+
+// eachMessage calls fn for every message of a stream, in order.
+func eachMessage(ctx context.Context, js jetstream.JetStream, stream string, fn func(jetstream.Msg)) error {
+	return crawlview.Scan(ctx, js, stream, crawlview.ScanOptions{}, func(m jetstream.Msg) error {
+		fn(m)
+		return nil
+	})
 }

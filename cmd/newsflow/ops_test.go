@@ -16,6 +16,7 @@ import (
 
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/bus/bustest"
+	"github.com/newsflow/newsflow/pkg/crawlview"
 	"github.com/newsflow/newsflow/pkg/demosite"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
@@ -163,7 +164,7 @@ func TestDeadLettersListAndRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	adv, _ := json.Marshal(maxDeliveriesAdvisory{Stream: schema.StreamPages, Consumer: "parser", StreamSeq: ack.Sequence, Deliveries: 5})
+	adv, _ := json.Marshal(crawlview.MaxDeliveriesAdvisory{Stream: schema.StreamPages, Consumer: "parser", StreamSeq: ack.Sequence, Deliveries: 5})
 	nc, _ := nats.Connect(s.ClientURL())
 	defer nc.Close()
 	if err := nc.Publish(schema.SubjectMaxDeliveriesAdvisory+".PAGES.parser", adv); err != nil {
@@ -185,7 +186,7 @@ func TestDeadLettersListAndRetry(t *testing.T) {
 
 	crawlBefore, pagesBefore := streamLast(t, js, schema.StreamCrawl), streamLast(t, js, schema.StreamPages)
 	for _, e := range entries {
-		if err := retryDeadLetter(ctx, js, e); err != nil {
+		if err := crawlview.Retry(ctx, js, e); err != nil {
 			t.Fatalf("retry %d: %v", e.ID, err)
 		}
 	}

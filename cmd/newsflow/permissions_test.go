@@ -20,6 +20,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/crawlview"
 	"github.com/newsflow/newsflow/pkg/demosite"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/sources"
@@ -204,8 +205,8 @@ func TestLeastPrivilegeOnTheBus(t *testing.T) {
 		{"parser", schema.SubjectCrawlOutcome},
 		{"fetcher", schema.SubjectArticlesParsed},
 		{"fetcher", schema.SubjectCrawlURLs},
-		{"indexer", schema.SubjectCrawlURLs},
-		{"indexer", schema.SubjectArticlesParsed},
+		{"indexer", schema.SubjectCrawlOutcome},
+		{"indexer", schema.DeadLetterSubject("fetcher")},
 		{"fetcher", "_INBOX_parser.x"},
 	} {
 		nc, _, v := connectAs(t, s, tt.user)
@@ -264,8 +265,18 @@ func TestLeastPrivilegeOnTheBus(t *testing.T) {
 				_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "SNOOP", Subjects: []string{"_INBOX_x.>"}})
 				return err
 			})
-			try("create a consumer on OUTCOMES", func(ctx context.Context) error {
-				_, err := js.CreateConsumer(ctx, schema.StreamOutcomes, jetstream.ConsumerConfig{Durable: "snoop"})
+			// The indexer reads OUTCOMES for the operator page (see
+			// TestIndexerServesTheCrawlView); the other stages may not.
+			if user != "indexer" {
+				try("create a consumer on OUTCOMES", func(ctx context.Context) error {
+					_, err := js.CreateConsumer(ctx, schema.StreamOutcomes, jetstream.ConsumerConfig{Durable: "snoop"})
+					return err
+				})
+			}
+			// A consumer of its own on the CRAWL work queue would take
+			// the fetcher's work.
+			try("create a consumer on CRAWL", func(ctx context.Context) error {
+				_, err := js.CreateConsumer(ctx, schema.StreamCrawl, jetstream.ConsumerConfig{Durable: "snoop"})
 				return err
 			})
 			for _, subj := range []string{
@@ -653,5 +664,86 @@ func waitUntil(t *testing.T, what string, cond func() bool, seen ...*violations)
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// TestIndexerServesTheCrawlView: with the indexer's user, the operator
+// page's reads and writes (pkg/crawlview) all work, and none of them trips
+// a permission.
+func TestIndexerServesTheCrawlView(t *testing.T) {
+	s := authServer(t)
+	ctx := t.Context()
+	_, admin, _ := connectAs(t, s, "admin")
+	setupAsAdmin(t, admin)
+	reg, err := sources.Open(ctx, admin, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Add(ctx, "https://feeds.example/rss.xml", 10*time.Minute, ""); err != nil {
+		t.Fatal(err)
+	}
+	// What the stages write: an outcome, a parsed record, dead letters.
+	_, fjs, _ := connectAs(t, s, "fetcher")
+	out, _ := json.Marshal(schema.Outcome{V: schema.Version, URL: "https://news.example/a", Stage: "fetcher", Outcome: schema.OutcomeTimeout,
+		Reason: "slow", TraceID: "tr-a", At: time.Now().UTC()})
+	if _, err := fjs.Publish(ctx, schema.SubjectCrawlOutcome, out); err != nil {
+		t.Fatal(err)
+	}
+	_, pjs, _ := connectAs(t, s, "parser")
+	if _, err := pjs.PublishMsg(ctx, &nats.Msg{Subject: schema.SubjectArticlesParsed, Data: []byte(`{}`),
+		Header: nats.Header{schema.HeaderTraceID: {"tr-a"}, schema.HeaderPageType: {schema.PageArticle}}}); err != nil {
+		t.Fatal(err)
+	}
+	dead := func(js jetstream.JetStream, stage, subject string) {
+		t.Helper()
+		rec, _ := json.Marshal(schema.DeadLetter{V: schema.Version, Stage: stage, Subject: subject, Fate: "failed", Reason: "boom",
+			URL: "https://news.example/a", TraceID: "tr-a", At: time.Now().UTC(), Data: []byte(`{"url":"https://news.example/a"}`)})
+		if _, err := js.Publish(ctx, schema.DeadLetterSubject(stage), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dead(fjs, "fetcher", schema.SubjectCrawlURLs)
+	dead(pjs, "parser", schema.SubjectPagesFetched)
+
+	_, ijs, v := connectAs(t, s, "indexer")
+	timeout := 2 * time.Second
+	lag, err := crawlview.Lag(ctx, ijs, timeout)
+	if err != nil || len(lag) != 3 {
+		t.Errorf("lag as the indexer: %v, %v", lag, err)
+	}
+	rec, err := crawlview.RecentOutcomes(ctx, ijs, crawlview.RecentOptions{Timeout: timeout})
+	if err != nil || rec.ByKind[schema.OutcomeTimeout] != 1 {
+		t.Errorf("outcomes as the indexer: %+v, %v", rec, err)
+	}
+	j, err := crawlview.Trace(ctx, ijs, "https://news.example/a", "", crawlview.TraceOptions{Timeout: timeout})
+	if err != nil || len(j.Outcomes) != 1 || len(j.Parsed) != 1 || len(j.Dead) != 2 {
+		t.Errorf("trace as the indexer: %+v, %v", j, err)
+	}
+	list, err := crawlview.Sources(ctx, ijs, timeout, time.Now())
+	if err != nil || len(list) != 1 {
+		t.Errorf("sources as the indexer: %v, %v", list, err)
+	}
+	entries, err := crawlview.DeadLetters(ctx, ijs, timeout, 0)
+	if err != nil || len(entries) != 2 {
+		t.Fatalf("dead letters as the indexer: %v, %v", entries, err)
+	}
+	for _, e := range entries {
+		e, err := crawlview.DeadLetter(ctx, ijs, timeout, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := crawlview.Retry(ctx, ijs, e); err != nil {
+			t.Errorf("retry of the %s's dead letter as the indexer: %v", e.Record.Stage, err)
+		}
+	}
+	reqs, _ := crawlview.CrawlRequests([]string{"https://news.example/b"}, time.Now().UTC())
+	if err := crawlview.Submit(ctx, bus.NewPublisher(ijs), reqs, func(schema.CrawlRequest) error { return nil }); err != nil {
+		t.Errorf("submit as the indexer: %v", err)
+	}
+	if left, err := crawlview.DeadLetters(ctx, admin, timeout, 0); err != nil || len(left) != 0 {
+		t.Errorf("dead letters after the retries: %v, %v", left, err)
+	}
+	if v.has("permissions violation") {
+		t.Errorf("the crawl view tripped permissions: %v", v.errs)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/crawlview"
 	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
@@ -31,7 +33,7 @@ func runReparse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.PrintDefaults()
 	}
 	if extra, err := parseFlags(fs, args, stdout); err != nil || len(extra) > 0 {
-		return cmpErr(err, fmt.Errorf("reparse: unexpected arguments %q (see 'newsflow reparse -h')", extra))
+		return cmp.Or(err, fmt.Errorf("reparse: unexpected arguments %q (see 'newsflow reparse -h')", extra))
 	}
 	nc, js, err := bus.Connect(ctx, *conn, zap.NewNop())
 	if err != nil {
@@ -64,7 +66,7 @@ func reparse(ctx context.Context, js jetstream.JetStream, start time.Time, dryRu
 	// scanStream stops at the stream's last page now (what this run
 	// publishes comes after) and also works on a cluster, where an ordered
 	// consumer's Next meets "no responders".
-	err = scanStream(ctx, js, schema.StreamPages, scanOptions{FilterSubject: schema.SubjectPagesFetched, StartTime: &start}, func(msg jetstream.Msg) error {
+	err = crawlview.Scan(ctx, js, schema.StreamPages, crawlview.ScanOptions{FilterSubject: schema.SubjectPagesFetched, StartTime: &start}, func(msg jetstream.Msg) error {
 		meta, err := msg.Metadata()
 		if err != nil {
 			return err

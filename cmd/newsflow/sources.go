@@ -12,6 +12,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/newsflow/newsflow/pkg/crawlview"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/sources"
 )
@@ -148,7 +149,7 @@ func runSources(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // missing bucket is no error: it returns nil (nothing is registered).
 func openRegistry(ctx context.Context, js jetstream.JetStream, existing bool, timeout time.Duration) (*sources.Registry, error) {
 	replicas := 0
-	info, err := streamInfo(ctx, js, "KV_"+sources.Bucket, timeout)
+	info, err := crawlview.StreamInfo(ctx, js, "KV_"+sources.Bucket, timeout)
 	switch {
 	case err == nil:
 		replicas = info.Config.Replicas
@@ -157,7 +158,7 @@ func openRegistry(ctx context.Context, js jetstream.JetStream, existing bool, ti
 	case existing:
 		return nil, nil
 	default:
-		crawl, err := streamInfo(ctx, js, schema.StreamCrawl, timeout)
+		crawl, err := crawlview.StreamInfo(ctx, js, schema.StreamCrawl, timeout)
 		if err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
 			return nil, err
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/crawlview"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -51,7 +52,7 @@ func runSubmit(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	// Check every URL before publishing any, so a typo on line 90 does not
 	// leave 89 URLs submitted and the rest not.
-	reqs, err := crawlRequests(urls, time.Now().UTC())
+	reqs, err := crawlview.CrawlRequests(urls, time.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("submit: %w", err)
 	}
@@ -70,46 +71,18 @@ func runSubmit(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		_, err := fmt.Fprintf(stdout, "%s %s\n", r.TraceID, r.URL)
 		return err
 	}
-	return publishRequests(ctx, bus.NewPublisher(js), reqs, report)
-}
-
-// crawlRequests builds a validated seed request per URL.
-func crawlRequests(urls []string, now time.Time) ([]schema.CrawlRequest, error) {
-	reqs := make([]schema.CrawlRequest, 0, len(urls))
-	for _, u := range urls {
-		req := schema.CrawlRequest{V: schema.Version, URL: u, Origin: u, SubmittedAt: now, TraceID: bus.NewTraceID()}
-		if err := req.Validate(); err != nil {
-			return nil, fmt.Errorf("%s: %w", u, err)
-		}
-		reqs = append(reqs, req)
-	}
-	return reqs, nil
-}
-
-// publishRequests publishes each request and reports it; it stops at the
-// first failure.
-func publishRequests(ctx context.Context, pub *bus.Publisher, reqs []schema.CrawlRequest, report func(schema.CrawlRequest) error) error {
-	for _, req := range reqs {
-		out := bus.Out{Subject: schema.SubjectCrawlURLs, ID: "submit:" + req.TraceID, Body: req}
-		if err := pub.Publish(ctx, out, req.TraceID); err != nil {
-			return fmt.Errorf("%s: %w", req.URL, err)
-		}
-		if err := report(req); err != nil {
-			return err
-		}
-	}
-	return nil
+	return crawlview.Submit(ctx, bus.NewPublisher(js), reqs, report)
 }
 
 // submit validates and publishes each URL, printing "trace_id url" lines
 // on stdout; it stops at the first failure. `newsflow up` and the tests
 // submit their seeds with it.
 func submit(ctx context.Context, pub *bus.Publisher, urls []string, stdout io.Writer) error {
-	reqs, err := crawlRequests(urls, time.Now().UTC())
+	reqs, err := crawlview.CrawlRequests(urls, time.Now().UTC())
 	if err != nil {
 		return err
 	}
-	return publishRequests(ctx, pub, reqs, func(r schema.CrawlRequest) error {
+	return crawlview.Submit(ctx, pub, reqs, func(r schema.CrawlRequest) error {
 		_, err := fmt.Fprintf(stdout, "%s %s\n", r.TraceID, r.URL)
 		return err
 	})

@@ -252,3 +252,21 @@ func (r *Registry) put(ctx context.Context, s Source, rev uint64, cas bool) erro
 // Key is the registry's key for a normalised source URL (a hash: URLs
 // hold characters KV keys may not).
 func Key(norm string) string { return hashKey(norm) }
+
+// ErrNoRegistry is returned by OpenExisting when the bucket does not
+// exist: nothing was ever registered.
+var ErrNoRegistry = errors.New("no sources registry")
+
+// OpenExisting returns the registry without creating or updating its
+// bucket, for readers whose permissions allow no more (the indexer's
+// operator page). A missing bucket is ErrNoRegistry.
+func OpenExisting(ctx context.Context, js jetstream.JetStream) (*Registry, error) {
+	kv, err := js.KeyValue(ctx, Bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		return nil, ErrNoRegistry
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sources: %w", err)
+	}
+	return &Registry{js: js, kv: kv}, nil
+}

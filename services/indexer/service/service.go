@@ -43,7 +43,7 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 		Common:   cfg.Common,
 		Registry: reg,
 		Checks:   map[string]ops.Check{"store": w.ready},
-		Routes:   api.New(st, log).Register,
+		Routes:   api.New(st, log).WithBus(js, 0).Register,
 		AddrOut:  cfg.AddrOut,
 		Fields:   []zap.Field{zap.String("store", redactStore(cfg.Store)), zap.Int("batch_size", cfg.BatchSize)},
 	}, &bus.BatchRunner[schema.Article]{

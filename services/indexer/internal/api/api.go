@@ -1,9 +1,12 @@
 // Package api serves the indexer's HTTP search API and its operator page:
-// GET /api/search, /api/articles, /api/stories/{id}, /api/stats and the
-// static page at /. Every error is a JSON object {"error": "..."}: a bad
-// request gets a 4xx status, a store failure 503, never a bare 500.
+// GET /api/search, /api/articles, /api/stories/{id}, /api/stats,
+// /api/pages, the crawl view's endpoints (crawl.go: lag, outcomes,
+// failing hosts, dead letters and their retry, sources, submit, trace) and
+// the static page at /. Every error is a JSON object {"error": "..."}: a
+// bad request gets a 4xx status, a store or NATS failure 503, never a bare
+// 500.
 //
-// It depends on the store's read side only, not on NATS.
+// It reads the store's read side, and the bus through pkg/crawlview.
 package api
 
 import (
@@ -17,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
 	"github.com/newsflow/newsflow/services/indexer/internal/query"
@@ -29,6 +33,7 @@ type Reader interface {
 	Article(ctx context.Context, url string) (store.Stored, error)
 	Story(ctx context.Context, id int64) (store.Story, error)
 	Stats(ctx context.Context) (store.Stats, error)
+	Pages(ctx context.Context, q store.PageQuery) (store.PageList, error)
 }
 
 // Limits of the search API.
@@ -43,6 +48,9 @@ const (
 type API struct {
 	store Reader
 	log   *zap.Logger
+	// js reads the crawl's state (crawl.go); nil without WithBus.
+	js         jetstream.JetStream
+	busTimeout time.Duration
 }
 
 // New returns an API reading from r, logging store failures on log.
@@ -54,6 +62,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/articles", a.article)
 	mux.HandleFunc("GET /api/stories/{id}", a.story)
 	mux.HandleFunc("GET /api/stats", a.stats)
+	a.registerCrawl(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/indexer/internal/articletest"
 )
 
@@ -39,7 +40,11 @@ func TestOperatorPageInBrowser(t *testing.T) {
 	puffins.Title, puffins.Authors = "Puffins return to the cliffs", []string{"Ada Lovelace", "Jonas Berg"}
 	copyOf := puffins
 	copyOf.URL, copyOf.CanonicalURL, copyOf.SiteName = "https://wire.example/puffins", "https://wire.example/puffins", "Wire Service"
-	srv, _ := server(t, append(fx, puffins, copyOf)...)
+	puffins.TraceID = "trace-puffins"
+	listing := articletest.Page("daily.example", "/archive", schema.PageListing)
+	f := crawlServer(t, append(fx, puffins, copyOf, listing)...)
+	deadID := f.crawlState(t, puffins.URL)
+	srv := f.srv
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(bin),
@@ -85,7 +90,40 @@ func TestOperatorPageInBrowser(t *testing.T) {
 			}
 		}
 	}
+	js := func(expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", expr, err)
+		}
+		return v
+	}
+
+	// The address holds the search: ?q= on load fills the box and runs it.
 	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/?q=puffins"),
+		chromedp.WaitVisible(chromedp.CSS("#results li.result")),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	if q, results := js(`document.getElementById("q").value`), text("#results"); q != "puffins" || !strings.Contains(results, "Puffins return to the cliffs") {
+		t.Errorf("loading /?q=puffins: box %q, results %q", q, results)
+	}
+	// Facets from /api/stats; a site facet filters the search.
+	err = chromedp.Do(ctx,
+		until(`document.querySelector('#facet-site button[data-value="Wire Service"]') !== null`),
+		chromedp.Click(chromedp.CSS(`#facet-site button[data-value="Wire Service"]`)),
+		until(`location.search.includes("site=Wire") && document.getElementById("status").textContent.startsWith("1–1 of 1")`),
+	)
+	if err != nil {
+		t.Fatalf("browser: site facet: %v (status %q)", err, text("#status"))
+	}
+	if langs, days := text("#facet-lang"), text("#facet-day"); !strings.Contains(langs, "en") || !strings.Contains(days, "2026-") {
+		t.Errorf("facets: languages %q, days %q", langs, days)
+	}
+
+	err = chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/"),
 		chromedp.WaitVisible(chromedp.ID("q")),
 		until(`document.getElementById("count-articles").textContent === "5"`),
@@ -94,6 +132,9 @@ func TestOperatorPageInBrowser(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatalf("browser: %v", err)
+	}
+	if addr := js(`location.search`); addr != "?q=puffins" {
+		t.Errorf("address after a search = %q, want ?q=puffins", addr)
 	}
 	if got := text("#count-articles"); got != "5" {
 		t.Errorf("article counter = %q, want 5", got)
@@ -139,5 +180,98 @@ func TestOperatorPageInBrowser(t *testing.T) {
 	}
 	if status := text("#status"); !strings.Contains(status, "unterminated quote") {
 		t.Errorf("status after a bad query = %q", status)
+	}
+
+	// The crawl view: lag, outcomes, failing hosts; the submit form.
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#tabs a[data-view="crawl"]`)),
+		until(`document.querySelector("#lag tbody").textContent.includes("fetcher")`),
+		until(`document.querySelector("#hosts tbody").textContent.includes("broken.example")`),
+	)
+	if err != nil {
+		t.Fatalf("browser: crawl view: %v", err)
+	}
+	if lag := text("#lag tbody"); !strings.Contains(lag, "CRAWL") || !strings.Contains(lag, "no consumer") {
+		t.Errorf("lag table = %q, want the fetcher on CRAWL and the stages never started", lag)
+	}
+	if outcomes := text("#outcomes tbody"); !strings.Contains(outcomes, "fetched") || !strings.Contains(outcomes, "http_error") {
+		t.Errorf("outcomes table = %q", outcomes)
+	}
+	if hosts := text("#hosts tbody"); !strings.Contains(hosts, "no response within 10s") {
+		t.Errorf("failing hosts = %q, want broken.example's last error", hosts)
+	}
+	if bars := js(`String(document.querySelectorAll("#histogram li").length)`); bars != "12" {
+		t.Errorf("histogram has %s bars, want 12", bars)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("submit-url"), "https://courier.example/news/submitted"+kb.Enter),
+		until(`document.getElementById("submit-result").className === "ok"`),
+	)
+	if err != nil {
+		t.Fatalf("browser: submit: %v (%q)", err, text("#submit-result"))
+	}
+	crawl, err := f.js.Stream(t.Context(), schema.StreamCrawl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := crawl.GetLastMsgForSubject(t.Context(), schema.SubjectCrawlURLs)
+	if err != nil || !strings.Contains(string(last.Data), "news/submitted") ||
+		!strings.Contains(text("#submit-result"), last.Header.Get(schema.HeaderTraceID)) {
+		t.Errorf("submitted: crawl.urls holds %v (%v); page says %q", last, err, text("#submit-result"))
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("submit-url"), "ftp://courier.example/file"+kb.Enter),
+		until(`document.getElementById("submit-result").className === "error"`),
+	)
+	if err != nil || !strings.Contains(text("#submit-result"), "scheme") {
+		t.Errorf("submitting an ftp URL: %v, page says %q", err, text("#submit-result"))
+	}
+
+	// The trace of the puffins article, across the three stages.
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#tabs a[data-view="trace"]`)),
+		chromedp.WaitVisible(chromedp.ID("trace-q")),
+		chromedp.SendKeys(chromedp.ID("trace-q"), puffins.URL+kb.Enter),
+		until(`document.querySelectorAll("#trace-steps li.step.ok").length === 3`),
+	)
+	if err != nil {
+		t.Fatalf("browser: trace: %v (status %q)", err, text("#status"))
+	}
+	steps := text("#trace-steps")
+	for _, want := range []string{"fetcher", "fetched", "parser", "article", "indexer", "Puffins return to the cliffs"} {
+		if !strings.Contains(steps, want) {
+			t.Errorf("trace steps = %q, want %q", steps, want)
+		}
+	}
+	if addr := js(`location.search`); !strings.Contains(addr, "view=trace") || !strings.Contains(addr, "url=") {
+		t.Errorf("address of a trace = %q", addr)
+	}
+
+	// Dead letters: the retry button sends it back.
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#tabs a[data-view="deadletters"]`)),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#dead tr[data-id="%d"] button.retry`, deadID))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#dead tr[data-id="%d"] button.retry`, deadID))),
+		until(fmt.Sprintf(`document.querySelector('#dead tr[data-id="%d"]').textContent.includes("retried")`, deadID)),
+	)
+	if err != nil {
+		t.Fatalf("browser: retry: %v (status %q)", err, text("#status"))
+	}
+	if code, m, _ := get(t, srv.URL+"/api/deadletters"); code != 200 || len(m["dead_letters"].([]any)) != 0 {
+		t.Errorf("dead letters after the retry button = %d %v, want none", code, m)
+	}
+
+	// Sources and the other pages.
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#tabs a[data-view="sources"]`)),
+		until(`document.querySelector("#sources tbody").textContent.includes("courier.example/feed.xml")`),
+		chromedp.Click(chromedp.CSS(`#tabs a[data-view="pages"]`)),
+		until(`document.querySelector("#pages tbody").textContent.includes("listing")`),
+	)
+	if err != nil {
+		t.Fatalf("browser: sources and pages: %v", err)
+	}
+	if types := text("#page-types"); !strings.Contains(types, "listing (1)") {
+		t.Errorf("page types = %q", types)
 	}
 }

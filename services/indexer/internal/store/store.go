@@ -57,6 +57,8 @@ type Store interface {
 	Story(ctx context.Context, id int64) (Story, error)
 	// Stats counts what is stored.
 	Stats(ctx context.Context) (Stats, error)
+	// Pages lists the stored non-article pages (pages_query.go).
+	Pages(ctx context.Context, q PageQuery) (PageList, error)
 	// Ping reports whether the store is reachable.
 	Ping(ctx context.Context) error
 	Close() error

@@ -1,4 +1,4 @@
-package main
+package crawlview
 
 import (
 	"context"
@@ -38,9 +38,9 @@ func scanFixture(t *testing.T, js jetstream.JetStream, n int) {
 	}
 }
 
-func subjects(t *testing.T, js jetstream.JetStream, o scanOptions) (got []string, datas []string) {
+func subjects(t *testing.T, js jetstream.JetStream, o ScanOptions) (got []string, datas []string) {
 	t.Helper()
-	err := scanStream(t.Context(), js, "SCAN", o, func(m jetstream.Msg) error {
+	err := Scan(t.Context(), js, "SCAN", o, func(m jetstream.Msg) error {
 		got = append(got, m.Subject())
 		datas = append(datas, string(m.Data()))
 		return nil
@@ -59,28 +59,28 @@ func TestScanStream(t *testing.T) {
 	_, js := bustest.Connect(t, s)
 	scanFixture(t, js, 10)
 
-	all, _ := subjects(t, js, scanOptions{Batch: 3})
+	all, _ := subjects(t, js, ScanOptions{Batch: 3})
 	if len(all) != 12 || all[0] != "a.1" || all[4] != "b.x" || all[11] != "a.10" {
 		t.Errorf("every message: %v", all)
 	}
-	onlyA, datas := subjects(t, js, scanOptions{Batch: 3, FilterSubject: "a.*"})
+	onlyA, datas := subjects(t, js, ScanOptions{Batch: 3, FilterSubject: "a.*"})
 	want := []string{"a.1", "a.2", "a.3", "a.4", "a.5", "a.6", "a.7", "a.8", "a.9", "a.10"}
 	if !slices.Equal(onlyA, want) || datas[9] != "body 10" {
 		t.Errorf("filtered: %v %v", onlyA, datas)
 	}
-	_, datas = subjects(t, js, scanOptions{HeadersOnly: true, FilterSubject: "a.*"})
+	_, datas = subjects(t, js, ScanOptions{HeadersOnly: true, FilterSubject: "a.*"})
 	for _, d := range datas {
 		if d != "" {
 			t.Fatalf("headers only delivered data %q", d)
 		}
 	}
 	future := time.Now().Add(time.Hour)
-	if got, _ := subjects(t, js, scanOptions{StartTime: &future}); len(got) != 0 {
+	if got, _ := subjects(t, js, ScanOptions{StartTime: &future}); len(got) != 0 {
 		t.Errorf("from a future start time: %v", got)
 	}
 	// Messages published during the scan are not read.
 	var seen []string
-	err := scanStream(t.Context(), js, "SCAN", scanOptions{Batch: 2, FilterSubject: "a.*"}, func(m jetstream.Msg) error {
+	err := Scan(t.Context(), js, "SCAN", ScanOptions{Batch: 2, FilterSubject: "a.*"}, func(m jetstream.Msg) error {
 		seen = append(seen, m.Subject())
 		if m.Subject() == "a.1" || m.Subject() == "a.10" {
 			_, err := js.Publish(t.Context(), "a.99", nil)
@@ -95,7 +95,7 @@ func TestScanStream(t *testing.T) {
 	if _, err := js.CreateStream(t.Context(), jetstream.StreamConfig{Name: "EMPTY", Subjects: []string{"e"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := scanStream(t.Context(), js, "EMPTY", scanOptions{}, func(jetstream.Msg) error { return errors.New("called") }); err != nil {
+	if err := Scan(t.Context(), js, "EMPTY", ScanOptions{}, func(jetstream.Msg) error { return errors.New("called") }); err != nil {
 		t.Errorf("empty stream: %v", err)
 	}
 	st, err := js.Stream(t.Context(), "SCAN")
@@ -106,7 +106,7 @@ func TestScanStream(t *testing.T) {
 		t.Errorf("consumer %s left behind", name)
 	}
 	// A missing stream: an error naming it.
-	if err := scanStream(t.Context(), js, "NOPE", scanOptions{}, func(jetstream.Msg) error { return nil }); err == nil || !strings.Contains(err.Error(), "NOPE") {
+	if err := Scan(t.Context(), js, "NOPE", ScanOptions{}, func(jetstream.Msg) error { return nil }); err == nil || !strings.Contains(err.Error(), "NOPE") {
 		t.Errorf("missing stream: %v", err)
 	}
 }
@@ -119,7 +119,7 @@ func TestScanStreamSurvivesLosingItsConsumer(t *testing.T) {
 	_, js := bustest.Connect(t, s)
 	scanFixture(t, js, 10)
 	var got []string
-	err := scanStream(t.Context(), js, "SCAN", scanOptions{Batch: 2, FilterSubject: "a.*", Timeout: time.Second}, func(m jetstream.Msg) error {
+	err := Scan(t.Context(), js, "SCAN", ScanOptions{Batch: 2, FilterSubject: "a.*", Timeout: time.Second}, func(m jetstream.Msg) error {
 		got = append(got, m.Subject())
 		if m.Subject() == "a.4" {
 			st, err := js.Stream(t.Context(), "SCAN")
@@ -171,7 +171,7 @@ func TestScanStreamGivesUp(t *testing.T) {
 	js := connect("reader", "r")
 
 	start := time.Now()
-	err = scanStream(t.Context(), js, "SCAN", scanOptions{Timeout: 300 * time.Millisecond}, func(jetstream.Msg) error { return nil })
+	err = Scan(t.Context(), js, "SCAN", ScanOptions{Timeout: 300 * time.Millisecond}, func(jetstream.Msg) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "SCAN") {
 		t.Errorf("scan without consumers: %v, want an error naming the stream", err)
 	}
@@ -183,7 +183,7 @@ func TestScanStreamGivesUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(200*time.Millisecond, cancel)
 	start = time.Now()
-	err = scanStream(ctx, js, "SCAN", scanOptions{Timeout: time.Minute}, func(jetstream.Msg) error { return nil })
+	err = Scan(ctx, js, "SCAN", ScanOptions{Timeout: time.Minute}, func(jetstream.Msg) error { return nil })
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled scan: %v", err)
 	}

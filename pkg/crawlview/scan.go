@@ -1,4 +1,4 @@
-package main
+package crawlview
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 )
 
 // The operator's commands read whole streams (the ledger, dead letters,
-// reparse) through scanStream, written for JetStream clusters:
+// reparse) through Scan, written for JetStream clusters:
 //
 // jetstream.OrderedConsumer's Next creates a new consumer for every
 // message it returns (and deletes the last one). In a cluster each new
@@ -23,13 +23,13 @@ import (
 // retries it forever in the background, with no context to stop it (with a
 // node down: a command that hangs and ignores SIGTERM).
 //
-// scanStream creates one consumer per scan, fetches in batches, retries a
+// Scan creates one consumer per scan, fetches in batches, retries a
 // pull that meets no responders, re-creates the consumer from the next
 // sequence if its node goes away, and gives up when no message has come
 // for the timeout.
 
-// scanOptions say which messages of a stream to read.
-type scanOptions struct {
+// ScanOptions say which messages of a stream to read.
+type ScanOptions struct {
 	// HeadersOnly asks the server for the headers without the data.
 	HeadersOnly bool
 	// FilterSubject reads only this subject.
@@ -39,22 +39,23 @@ type scanOptions struct {
 	// Batch is the most messages per pull (default 256).
 	Batch int
 	// Timeout bounds each request and each wait for the next messages
-	// (default defaultTimeout).
+	// (default DefaultTimeout).
 	Timeout time.Duration
 }
 
-// scanStream calls fn for every message of stream stored when the scan
-// starts, in order (messages published during the scan are not read). It
-// returns fn's first error, ctx's error, or an error when the server does
-// not answer or send the next message within the timeout.
-func scanStream(ctx context.Context, js jetstream.JetStream, stream string, o scanOptions, fn func(jetstream.Msg) error) error {
+// Scan calls fn for every message of stream stored when the scan
+// starts, in order (messages published during the scan are not read),
+// until fn returns ErrStop. It returns fn's first other error, ctx's
+// error, or an error when the server does not answer or send the next
+// message within the timeout.
+func Scan(ctx context.Context, js jetstream.JetStream, stream string, o ScanOptions, fn func(jetstream.Msg) error) error {
 	if o.Timeout <= 0 {
-		o.Timeout = defaultTimeout
+		o.Timeout = DefaultTimeout
 	}
 	if o.Batch <= 0 {
 		o.Batch = 256
 	}
-	info, err := streamInfo(ctx, js, stream, o.Timeout)
+	info, err := StreamInfo(ctx, js, stream, o.Timeout)
 	if err != nil {
 		return err
 	}
@@ -63,6 +64,9 @@ func scanStream(ctx context.Context, js jetstream.JetStream, stream string, o sc
 	}
 	s := &scan{js: js, stream: stream, o: o, last: info.State.LastSeq, progress: time.Now()}
 	err = s.run(ctx, fn)
+	if errors.Is(err, ErrStop) {
+		err = nil
+	}
 	s.drop(ctx)
 	if err == nil {
 		s.dropping.Wait() // leave no consumer behind a scan that went well
@@ -70,11 +74,11 @@ func scanStream(ctx context.Context, js jetstream.JetStream, stream string, o sc
 	return err
 }
 
-// scan is the state of one scanStream.
+// scan is the state of one Scan.
 type scan struct {
 	js     jetstream.JetStream
 	stream string
-	o      scanOptions
+	o      ScanOptions
 	last   uint64 // the stream's last sequence when the scan started
 	next   uint64 // the sequence to resume from; 0 before the first message
 	cons   jetstream.Consumer
@@ -249,10 +253,10 @@ func (s *scan) stalled() error {
 	return fmt.Errorf("read %s: %s within %v: %w", s.stream, read, s.o.Timeout, cmpErr(s.lastErr, context.DeadlineExceeded))
 }
 
-// streamInfo returns a stream's information, retrying within timeout a
+// StreamInfo returns a stream's information, retrying within timeout a
 // request that meets no responders (a node joining or leaving).
-func streamInfo(ctx context.Context, js jetstream.JetStream, name string, timeout time.Duration) (*jetstream.StreamInfo, error) {
-	return retryRead(ctx, timeout, func(ctx context.Context) (*jetstream.StreamInfo, error) {
+func StreamInfo(ctx context.Context, js jetstream.JetStream, name string, timeout time.Duration) (*jetstream.StreamInfo, error) {
+	return RetryRead(ctx, timeout, func(ctx context.Context) (*jetstream.StreamInfo, error) {
 		st, err := js.Stream(ctx, name)
 		if err != nil {
 			return nil, fmt.Errorf("stream %s: %w", name, err)
@@ -261,10 +265,10 @@ func streamInfo(ctx context.Context, js jetstream.JetStream, name string, timeou
 	})
 }
 
-// retryRead runs read with a deadline of timeout, again while it fails
+// RetryRead runs read with a deadline of timeout, again while it fails
 // with no responders and time is left. A request that gets no answer at all
 // returns an error saying how long it waited.
-func retryRead[T any](ctx context.Context, timeout time.Duration, read func(context.Context) (T, error)) (T, error) {
+func RetryRead[T any](ctx context.Context, timeout time.Duration, read func(context.Context) (T, error)) (T, error) {
 	deadline := time.Now().Add(timeout)
 	for attempt := 1; ; attempt++ {
 		cctx, cancel := context.WithDeadline(ctx, deadline)
@@ -309,12 +313,4 @@ func cmpErr(errs ...error) error {
 		}
 	}
 	return nil
-}
-
-// eachMessage calls fn for every message of a stream, in order.
-func eachMessage(ctx context.Context, js jetstream.JetStream, stream string, fn func(jetstream.Msg)) error {
-	return scanStream(ctx, js, stream, scanOptions{}, func(m jetstream.Msg) error {
-		fn(m)
-		return nil
-	})
 }

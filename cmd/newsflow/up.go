@@ -272,7 +272,7 @@ func splitHostPort(addr string) (string, int, error) {
 
 // progress counts what flows through the pipeline's subjects.
 type progress struct {
-	fetched, articles, nonArticles, rejected atomic.Int64
+	fetched, articles, nonArticles, notFetched atomic.Int64
 }
 
 func watchProgress(nc *nats.Conn) (*progress, error) {
@@ -297,7 +297,7 @@ func watchProgress(nc *nats.Conn) (*progress, error) {
 			p.fetched.Add(1)
 		case schema.OutcomeDuplicate, schema.OutcomeNotModified:
 		default:
-			p.rejected.Add(1)
+			p.notFetched.Add(1)
 		}
 	})
 	return p, err
@@ -335,8 +335,8 @@ func reportProgress(ctx context.Context, w io.Writer, js jetstream.JetStream, p 
 		indexed := indexedCount(ctx, apiURL)
 		busy := pipelineBusy(ctx, js)
 		secs := time.Since(start).Seconds()
-		line := fmt.Sprintf("fetched %5d  parsed %5d (+%d non-article)  indexed %5d  rejected %d",
-			p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), indexed, p.rejected.Load())
+		line := fmt.Sprintf("fetched %5d  parsed %5d (+%d non-article)  indexed %5d  not fetched %d",
+			p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), indexed, p.notFetched.Load())
 		// Once drained, speak only when something new arrives.
 		if !closed || line != last {
 			fmt.Fprintf(w, "%5.0fs  %s  %6.1f pages/s\n", secs, line, float64(p.fetched.Load())/secs)
@@ -345,7 +345,7 @@ func reportProgress(ctx context.Context, w io.Writer, js jetstream.JetStream, p 
 		if closed {
 			continue
 		}
-		if !busy && (p.fetched.Load() > 0 || p.rejected.Load() > 0 || !expectWork) {
+		if !busy && (p.fetched.Load() > 0 || p.notFetched.Load() > 0 || !expectWork) {
 			quiet++
 		} else {
 			quiet = 0
@@ -406,8 +406,8 @@ func summary(ctx context.Context, w io.Writer, apiURL string, demos []*demoServe
 	for _, d := range demos {
 		want += len(d.site.Manifest(d.base).Articles)
 	}
-	fmt.Fprintf(w, "summary: fetched %d pages, %d articles parsed, %d non-article pages, %d rejected (robots.txt, dead links, errors); indexed %d articles",
-		p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), p.rejected.Load(), indexed)
+	fmt.Fprintf(w, "summary: fetched %d pages, %d articles parsed, %d non-article pages, %d not fetched (robots.txt, dead links, errors); indexed %d articles",
+		p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), p.notFetched.Load(), indexed)
 	if len(demos) > 0 {
 		fmt.Fprintf(w, " (the demo sites have %d)", want)
 	}

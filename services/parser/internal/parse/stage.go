@@ -45,11 +45,22 @@ type Stage struct {
 	recent     *recent
 }
 
-// Handle is the bus.Handler of the parser.
+// Handle is the bus.Handler of the parser. It notes on the page's log
+// line how many links (or feed and sitemap entries) the page holds,
+// links_found, beside the links_queued of Report.
 func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out, error) {
+	outs, found, err := s.handle(ctx, page)
+	if err == nil {
+		bus.Note(ctx, zap.Int("links_found", found))
+	}
+	return outs, err
+}
+
+// handle parses a page; found counts its links and entries.
+func (s *Stage) handle(ctx context.Context, page schema.FetchedPage) (outs []bus.Out, found int, err error) {
 	body, err := openBody(ctx, &page, s.Bodies)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	pageURL := page.FinalURL
 	if pageURL == "" {
@@ -67,7 +78,7 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 
 	if why := binary(body); why != "" {
 		// Not text: nothing to extract and no links to follow.
-		return []bus.Out{record(pageKey(&page), s.other(&page, pageURL, body, why, bus.TraceID(ctx)))}, nil
+		return []bus.Out{record(pageKey(&page), s.other(&page, pageURL, body, why, bus.TraceID(ctx)))}, 0, nil
 	}
 
 	in := extract.Input{URL: pageURL, ContentType: page.ContentType, Body: body, Now: s.now()}
@@ -76,33 +87,36 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 	}
 	art, err := extract.Extract(in)
 	if err != nil {
-		return nil, bus.Permanent(fmt.Errorf("extract: %w", err))
+		return nil, 0, bus.Permanent(fmt.Errorf("extract: %w", err))
 	}
 	pageID := pageKey(&page)
-	outs := []bus.Out{record(pageID, s.article(&page, pageURL, art, bus.TraceID(ctx)))}
+	outs = []bus.Out{record(pageID, s.article(&page, pageURL, art, bus.TraceID(ctx)))}
+	found = len(art.Links)
 	if page.Reparse != "" {
 		// The page's links were followed the first time.
-		return outs, nil
+		return outs, found, nil
 	}
 	if page.Depth == 0 && !s.NoExpand {
 		if base, err := url.Parse(pageURL); err == nil {
-			outs = append(outs, s.requests(&page, pageURL, pageID, discover.Autodiscover(body, base), nil)...)
+			feeds := discover.Autodiscover(body, base)
+			found += len(feeds)
+			outs = append(outs, s.requests(&page, pageURL, pageID, feeds, nil)...)
 		}
 	}
-	return append(outs, s.links(ctx, &page, pageURL, art.Links)...), nil
+	return append(outs, s.links(ctx, &page, pageURL, art.Links)...), found, nil
 }
 
 // listing handles a feed, a sitemap or the Sitemap lines of a robots.txt:
 // a record of the page (none for robots.txt, which answers no crawl
 // request) and a crawl request per entry.
-func (s *Stage) listing(ctx context.Context, page *schema.FetchedPage, pageURL, kind, contentType string, body []byte) ([]bus.Out, error) {
+func (s *Stage) listing(ctx context.Context, page *schema.FetchedPage, pageURL, kind, contentType string, body []byte) ([]bus.Out, int, error) {
 	base, err := url.Parse(pageURL)
 	if err != nil {
-		return nil, bus.Permanent(fmt.Errorf("page url: %w", err))
+		return nil, 0, bus.Permanent(fmt.Errorf("page url: %w", err))
 	}
 	entries, err := discover.Parse(kind, contentType, body, base)
 	if err != nil && len(entries) == 0 {
-		return nil, bus.Permanent(fmt.Errorf("unreadable %s: %w", kind, err))
+		return nil, 0, bus.Permanent(fmt.Errorf("unreadable %s: %w", kind, err))
 	}
 	pageID := pageKey(page)
 	var reqs []bus.Out
@@ -125,7 +139,7 @@ func (s *Stage) listing(ctx context.Context, page *schema.FetchedPage, pageURL, 
 			Reason: budgetReason(dropped),
 		}))
 	}
-	return append(outs, reqs...), nil
+	return append(outs, reqs...), len(entries), nil
 }
 
 // DefaultListingBudget is the feed and sitemap fetches one root listing

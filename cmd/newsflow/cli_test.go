@@ -496,3 +496,33 @@ func TestUntilDone(t *testing.T) {
 		t.Errorf("untilDone lost the command's error: %v", err)
 	}
 }
+
+// TestCLIReparseJSON: reparse --json prints one object, its window as a
+// duration string.
+func TestCLIReparseJSON(t *testing.T) {
+	s, err := natsserver.Start(natsserver.Options{Port: -1, StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
+	nc, err := nats.Connect(s.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	if err := bus.EnsureStreams(t.Context(), js, bus.Topology{}); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, err := runCLI(t, "", "reparse", "--dry-run", "--since", "90m", "--json", "--nats-url", s.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	if got["since"] != "1h30m0s" || got["dry_run"] != true || got["sent"] != float64(0) || got["expired"] != float64(0) {
+		t.Errorf("reparse --json = %s", stdout)
+	}
+}

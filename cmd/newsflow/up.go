@@ -285,9 +285,11 @@ func splitHostPort(addr string) (string, int, error) {
 	return host, port, nil
 }
 
-// progress counts what flows through the pipeline's subjects.
+// progress counts what flows through the pipeline's subjects. "Not
+// fetched" means what it means in the ledger: every fetcher outcome but
+// fetched; duplicates (and not_modified) are counted apart as well.
 type progress struct {
-	fetched, articles, nonArticles, notFetched atomic.Int64
+	fetched, articles, nonArticles, notFetched, duplicates atomic.Int64
 }
 
 func watchProgress(nc *nats.Conn) (*progress, error) {
@@ -311,6 +313,8 @@ func watchProgress(nc *nats.Conn) (*progress, error) {
 		case schema.OutcomeFetched:
 			p.fetched.Add(1)
 		case schema.OutcomeDuplicate, schema.OutcomeNotModified:
+			p.duplicates.Add(1)
+			p.notFetched.Add(1)
 		default:
 			p.notFetched.Add(1)
 		}
@@ -350,8 +354,8 @@ func reportProgress(ctx context.Context, w io.Writer, js jetstream.JetStream, p 
 		indexed := indexedCount(ctx, apiURL)
 		busy := pipelineBusy(ctx, js)
 		secs := time.Since(start).Seconds()
-		line := fmt.Sprintf("fetched %5d  parsed %5d (+%d non-article)  indexed %5d  not fetched %d",
-			p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), indexed, p.notFetched.Load())
+		line := fmt.Sprintf("fetched %5d  parsed %5d (+%d non-article)  indexed %5d  not fetched %d (%d duplicate)",
+			p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), indexed, p.notFetched.Load(), p.duplicates.Load())
 		// Once drained, speak only when something new arrives.
 		if !closed || line != last {
 			fmt.Fprintf(w, "%5.0fs  %s  %6.1f pages/s\n", secs, line, float64(p.fetched.Load())/secs)
@@ -421,8 +425,8 @@ func summary(ctx context.Context, w io.Writer, apiURL string, demos []*demoServe
 	for _, d := range demos {
 		want += len(d.site.Manifest(d.base).Articles)
 	}
-	fmt.Fprintf(w, "summary: fetched %d pages, %d articles parsed, %d non-article pages, %d not fetched (robots.txt, dead links, errors); indexed %d articles",
-		p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), p.notFetched.Load(), indexed)
+	fmt.Fprintf(w, "summary: fetched %d pages, %d articles parsed, %d non-article pages, %d not fetched (%d duplicate URLs, %d robots.txt, dead links, errors); indexed %d articles",
+		p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), p.notFetched.Load(), p.duplicates.Load(), p.notFetched.Load()-p.duplicates.Load(), indexed)
 	if len(demos) > 0 {
 		fmt.Fprintf(w, " (the demo sites have %d)", want)
 	}

@@ -256,16 +256,17 @@ var documentedFilters = []logFilter{
 	{
 		name:  "decisions",
 		flags: []string{"-c"},
-		prog:  `select(.level == "debug") | {msg, url, host, allowed, decision, wait_ms, reason}`,
+		prog:  `select(.level == "debug") | {stage, msg, url, host, allowed, decision, wait_ms, reason}`,
 		check: func(t *testing.T, out string) {
 			seen := map[string]bool{}
 			for _, l := range jsonLines(t, out) {
 				seen[str(l["msg"])] = true
+				seen[str(l["stage"])+":"+str(l["msg"])] = true
 				if str(l["url"]) == "" {
 					t.Errorf("a decision without its URL: %v", l)
 				}
 			}
-			for _, want := range []string{"robots verdict", "politeness wait", "dedup hit"} {
+			for _, want := range []string{"robots verdict", "politeness wait", "fetcher:dedup hit", "parser:dedup hit"} {
 				if !seen[want] {
 					t.Errorf("LOG_LEVEL=debug logs no %q: %v", want, seen)
 				}
@@ -301,7 +302,7 @@ var lineKeys = map[string][]string{
 	"rejected":        {"reason"},
 	"robots verdict":  {"host", "allowed"},
 	"politeness wait": {"host", "decision", "interval_ms", "wait_ms"},
-	"dedup hit":       {"normalized", "reason"},
+	"dedup hit":       {"reason"},
 }
 
 // checkLogShape parses every line of a log and checks its keys, and that

@@ -40,6 +40,9 @@ type Stage struct {
 	// (a robots.txt's Sitemap line, a registered source, a submitted
 	// sitemap) may lead to, itself included (0: DefaultListingBudget).
 	ListingBudget int
+	// Log receives the stage's decisions at debug level (links skipped
+	// because they were queued moments ago). Nil logs nothing.
+	Log *zap.Logger
 
 	recentOnce sync.Once
 	recent     *recent
@@ -332,6 +335,15 @@ func (s *Stage) links(ctx context.Context, page *schema.FetchedPage, pageURL str
 	now := s.now()
 	seen := map[string]bool{}
 	var outs []bus.Out
+	recent := 0
+	defer func() {
+		if recent > 0 && s.Log != nil {
+			if ce := s.Log.Check(zap.DebugLevel, "dedup hit"); ce != nil {
+				ce.Write(zap.String("url", pageURL), zap.String("trace_id", bus.TraceID(ctx)),
+					zap.Int("links_skipped", recent), zap.String("reason", "queued moments ago"))
+			}
+		}
+	}()
 	for _, l := range links {
 		if s.MaxLinks > 0 && len(outs) >= s.MaxLinks {
 			break
@@ -346,6 +358,7 @@ func (s *Stage) links(ctx context.Context, page *schema.FetchedPage, pageURL str
 		}
 		id := "crawl:" + hash(l.URL)
 		if s.recent.add(id) && firstAttempt {
+			recent++
 			continue
 		}
 		outs = append(outs, bus.Out{

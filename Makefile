@@ -111,7 +111,8 @@ soak:
 
 ## compose-up: the full cluster (needs Docker)
 compose-up:
-	docker compose up --build
+	docker compose build --build-arg VERSION=$(VERSION)
+	docker compose up
 
 clean:
 	rm -rf $(BIN) .newsflow

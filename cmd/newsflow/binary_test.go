@@ -90,6 +90,8 @@ func testExitStatus(t *testing.T, bin string) {
 		{name: "-version", args: []string{"-version"}, wantOut: "newsflow " + testVersion},
 		{name: "version", args: []string{"version"}, wantOut: "newsflow " + testVersion},
 		{name: "version --json", args: []string{"version", "--json"}, wantOut: `"version":"` + testVersion + `"`},
+		{name: "up, address taken: a JSON fatal line", args: []string{"up", "--data", t.TempDir(), "--nats-addr", "127.0.0.1:0", "--fetcher-addr", "off", "--parser-addr", "off", "--log", "-", "--addr", "256.0.0.1:1"},
+			wantCode: 1, wantErr: `{"level":"fatal",`},
 		{name: "no command", args: nil, wantCode: 1, wantErr: "Usage"},
 		{name: "unknown command", args: []string{"frobnicate"}, wantCode: 1, wantErr: "unknown command"},
 	}

@@ -279,6 +279,9 @@ func checkDockerfile(t *testing.T, path string) {
 	if !strings.Contains(df, "USER nonroot") || !strings.Contains(df, "CGO_ENABLED=0") {
 		t.Errorf("%s must build a static binary and run as non-root", path)
 	}
+	if !strings.Contains(df, "ARG VERSION") || !strings.Contains(df, "buildinfo.Version=${VERSION}") {
+		t.Errorf("%s does not set the build's version (ARG VERSION, -X .../buildinfo.Version=${VERSION})", path)
+	}
 	if !strings.Contains(df, "COPY go.work go.work.sum") {
 		t.Errorf("%s does not copy go.work.sum: the workspace build cannot verify its modules", path)
 	}

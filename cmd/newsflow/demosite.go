@@ -51,12 +51,13 @@ func runDemoSite(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	sites := fs.Int("sites", 1, "number of demo sites sharing wire stories (each on its own port)")
 	articles := fs.Int("articles", 240, "article pages per site")
 	seed := fs.Int64("seed", 1, "generator seed: the same seed serves the same site")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: newsflow demo-site [flags]\n\nServes a generated news site with its truth at /_manifest.json.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = usageFunc(fs, "Usage: newsflow demo-site [flags]\n\nServes a generated news site with its truth at /_manifest.json.\n")
+	pos, err := parseFlags(fs, args, stdout)
+	if err != nil {
 		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("demo-site: unexpected arguments %q", pos)
 	}
 	if *sites < 1 {
 		return errors.New("sites: want at least 1")

@@ -312,26 +312,22 @@ func endToEnd(t *testing.T, store string) {
 		}
 	}
 
-	// Every log line is JSON; an article's trace id is in all three logs.
+	// Every log line is JSON of the documented shape (logs_test.go); an
+	// article's trace id is in all three logs.
 	for _, p := range procs {
 		data, err := os.ReadFile(p.log)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		lines := 0
-		for sc.Scan() {
-			lines++
-			var m map[string]any
-			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-				t.Errorf("%s log line %d is not JSON: %s", p.name, lines, sc.Text())
-				break
-			}
-		}
-		if lines == 0 {
+		if lines := checkLogShape(t, data, []string{p.name}, nil); len(lines) == 0 {
 			t.Errorf("%s logged nothing", p.name)
 		}
+		if !strings.Contains(metrics.String(), `service="`+p.name+`"`) {
+			t.Errorf("no newsflow_build_info of the %s on its /metrics", p.name)
+		}
+	}
+	if !strings.Contains(metrics.String(), "newsflow_build_info{") {
+		t.Error("no newsflow_build_info on the services' /metrics")
 	}
 	traceInAll := func(id string) bool {
 		for _, p := range procs {

@@ -31,8 +31,13 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	data := fs.String("data", defaultDataDir("articles-benchmark"), "directory of the articles benchmark (ground-truth.json and html/<id>.html.gz)")
 	meta := fs.String("meta", defaultDataDir("metadata-dev"), `directory of the metadata set (truth.jsonl, provenance.jsonl, html/<id>.html.gz); "" skips it`)
 	verbose := fs.Bool("v", false, "list the 15 worst bodies and every metadata miss")
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = usageFunc(fs, "Usage: newsflow eval [flags]\n\nScores the extractor: bodies on the articles benchmark, titles, authors,\ndates and page types on the metadata set.\n")
+	pos, err := parseFlags(fs, args, stdout)
+	if err != nil {
 		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("eval: unexpected arguments %q", pos)
 	}
 	var missing []string
 	if !fileExists(filepath.Join(*data, "ground-truth.json")) {

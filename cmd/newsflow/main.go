@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/newsflow/newsflow/pkg/buildinfo"
+	"github.com/newsflow/newsflow/pkg/cli"
 )
 
 const usage = `Usage: newsflow COMMAND [flags] [args]
@@ -48,7 +49,13 @@ func main() {
 		return
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "newsflow:", err)
+		if len(os.Args) > 1 && os.Args[1] == "up" {
+			// up writes JSON logs (on stderr with --log -): its fatal
+			// error is one more JSON line, so a jq over them keeps going.
+			cli.Fatal(os.Stderr, "newsflow", err)
+		} else {
+			fmt.Fprintln(os.Stderr, "newsflow:", err)
+		}
 		os.Exit(1)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +29,7 @@ func runReparse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	conn := natsFlags(fs, "newsflow-reparse")
 	since := fs.Duration("since", 24*time.Hour, "re-extract pages fetched within this duration")
 	dryRun := fs.Bool("dry-run", false, "count the pages without sending them")
+	asJSON := fs.Bool("json", false, `print one JSON object: {"sent":N,"expired":N,"dry_run":bool,"since":"24h0m0s"}`)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: newsflow reparse [--since 24h] [flags]\n\n")
 		fs.PrintDefaults()
@@ -44,6 +46,9 @@ func runReparse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(reparseResult{Sent: n, Expired: expired, DryRun: *dryRun, Since: since.String()})
+	}
 	verb := "sent"
 	if *dryRun {
 		verb = "would send"
@@ -53,6 +58,16 @@ func runReparse(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "skipped %d retained pages whose bodies have expired from the object store\n", expired)
 	}
 	return nil
+}
+
+// reparseResult is what `reparse --json` prints: pages sent (or, with
+// dry_run, that would be sent), pages skipped because their bodies
+// expired, and the window as a duration string.
+type reparseResult struct {
+	Sent    int    `json:"sent"`
+	Expired int    `json:"expired"`
+	DryRun  bool   `json:"dry_run"`
+	Since   string `json:"since"`
 }
 
 // reparse republishes every original (not itself a reparse) page fetched

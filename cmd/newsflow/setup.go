@@ -34,18 +34,15 @@ func runSetup(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("NATS_REPLICAS: %w", err)
 	}
 	replicas := fs.Int("nats-replicas", defReplicas, "replicas of each stream, consumer and bucket: 1 for one server, 3 in a cluster (env NATS_REPLICAS)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: newsflow setup [flags]\n\n"+
-			"Creates or updates the streams, consumers and buckets of the pipeline.\n"+
-			"Run it as the NATS admin before the stages start, and after an upgrade.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = usageFunc(fs, "Usage: newsflow setup [flags]\n\n"+
+		"Creates or updates the streams, consumers and buckets of the pipeline.\n"+
+		"Run it as the NATS admin before the stages start, and after an upgrade.\n")
+	pos, err := parseFlags(fs, args, stdout)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("setup takes no arguments, got %q", fs.Args())
+	if len(pos) > 0 {
+		return fmt.Errorf("setup takes no arguments, got %q", pos)
 	}
 	if *replicas < 1 || *replicas > 5 {
 		return fmt.Errorf("nats-replicas: %d, want 1 to 5", *replicas)

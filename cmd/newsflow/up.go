@@ -36,6 +36,8 @@ type upConfig struct {
 	DataDir      string
 	NATSAddr     string
 	APIAddr      string
+	FetcherAddr  string
+	ParserAddr   string
 	Demo         bool
 	DemoSites    int
 	DemoArticles int
@@ -49,13 +51,14 @@ type upConfig struct {
 	Seeds        []string
 }
 
-func parseUp(args []string, stderr io.Writer) (upConfig, error) {
+func parseUp(args []string, stdout io.Writer) (upConfig, error) {
 	fs := flag.NewFlagSet("up", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var c upConfig
 	fs.StringVar(&c.DataDir, "data", envOr("NEWSFLOW_DATA", ".newsflow"), "directory for the JetStream store, the SQLite database and the log (env NEWSFLOW_DATA)")
 	fs.StringVar(&c.NATSAddr, "nats-addr", "127.0.0.1:4333", "listen address of the embedded NATS server (port 0 picks a free one)")
 	fs.StringVar(&c.APIAddr, "addr", envOr("HTTP_ADDR", "127.0.0.1:8080"), "listen address of the search API and operator page (env HTTP_ADDR)")
+	fs.StringVar(&c.FetcherAddr, "fetcher-addr", "127.0.0.1:8081", "listen address of the fetcher's /metrics, /healthz and /readyz (\"off\" disables)")
+	fs.StringVar(&c.ParserAddr, "parser-addr", "127.0.0.1:8082", "listen address of the parser's /metrics, /healthz and /readyz (\"off\" disables)")
 	fs.BoolVar(&c.Demo, "demo", false, "serve the demo news site on loopback and crawl it")
 	fs.IntVar(&c.DemoSites, "demo-sites", 2, "demo sites sharing wire stories")
 	fs.IntVar(&c.DemoArticles, "demo-articles", 240, "article pages per demo site")
@@ -66,14 +69,17 @@ func parseUp(args []string, stderr io.Writer) (upConfig, error) {
 	fs.IntVar(&c.MaxDepth, "max-depth", 4, "deepest crawl depth of a followed link")
 	fs.StringVar(&c.LogFile, "log", "", "file for the stages' JSON logs (default DATA/newsflow.log; - for stderr)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("LOG_LEVEL", "info"), "log level of the stages (env LOG_LEVEL)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: newsflow up [flags] [SEED_URL...]\n\nRuns an embedded NATS JetStream server and the three stages in one process,\nsubmits the seeds (and, with --demo, the demo site), prints progress and\nserves the search API until interrupted.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = usageFunc(fs, "Usage: newsflow up [flags] [SEED_URL...]\n\nRuns an embedded NATS JetStream server and the three stages in one process,\nsubmits the seeds (and, with --demo, the demo site), prints progress and\nserves the search API until interrupted. Each stage serves its metrics:\nthe indexer on --addr, the fetcher on --fetcher-addr, the parser on\n--parser-addr.\n")
+	seeds, err := parseFlags(fs, args, stdout)
+	if err != nil {
 		return c, err
 	}
-	c.Seeds = fs.Args()
+	c.Seeds = seeds
+	for _, a := range []*string{&c.FetcherAddr, &c.ParserAddr} {
+		if *a == "off" {
+			*a = ""
+		}
+	}
 	if c.Demo {
 		c.AllowPrivate = true
 		if c.HostRate == 0 {
@@ -94,7 +100,7 @@ func parseUp(args []string, stderr io.Writer) (upConfig, error) {
 
 // runUp runs the whole pipeline in one process.
 func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, err := parseUp(args, stderr)
+	cfg, err := parseUp(args, stdout)
 	if err != nil {
 		return err
 	}
@@ -163,9 +169,11 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fcfg := fetcher.DefaultConfig()
 	fcfg.Common = common(fetcher.Name)
+	fcfg.Common.HTTPAddr = cfg.FetcherAddr
 	fcfg.HostRate, fcfg.AllowPrivate = cfg.HostRate, cfg.AllowPrivate
 	pcfg := parser.DefaultConfig()
 	pcfg.Common = common(parser.Name)
+	pcfg.Common.HTTPAddr = cfg.ParserAddr
 	pcfg.MaxDepth = cfg.MaxDepth
 	icfg := indexer.DefaultConfig()
 	icfg.Common = common(indexer.Name)
@@ -206,6 +214,13 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	apiURL := "http://" + api
 	fmt.Fprintf(stdout, "search    %s/  (API: %s/api/search?q=...)\n", apiURL, apiURL)
+	fmt.Fprintf(stdout, "metrics   indexer %s/metrics", apiURL)
+	for _, st := range []struct{ name, addr string }{{fetcher.Name, cfg.FetcherAddr}, {parser.Name, cfg.ParserAddr}} {
+		if st.addr != "" {
+			fmt.Fprintf(stdout, "  %s http://%s/metrics", st.name, st.addr)
+		}
+	}
+	fmt.Fprintln(stdout)
 	fmt.Fprintf(stdout, "logs      %s\n", cfg.LogFile)
 
 	nc, js, err := bus.Connect(ctx, bus.ConnOptions{URL: natsURL, Name: "newsflow-up"}, loggers["newsflow"])
@@ -270,9 +285,11 @@ func splitHostPort(addr string) (string, int, error) {
 	return host, port, nil
 }
 
-// progress counts what flows through the pipeline's subjects.
+// progress counts what flows through the pipeline's subjects. "Not
+// fetched" means what it means in the ledger: every fetcher outcome but
+// fetched; duplicates (and not_modified) are counted apart as well.
 type progress struct {
-	fetched, articles, nonArticles, rejected atomic.Int64
+	fetched, articles, nonArticles, notFetched, duplicates atomic.Int64
 }
 
 func watchProgress(nc *nats.Conn) (*progress, error) {
@@ -296,8 +313,10 @@ func watchProgress(nc *nats.Conn) (*progress, error) {
 		case schema.OutcomeFetched:
 			p.fetched.Add(1)
 		case schema.OutcomeDuplicate, schema.OutcomeNotModified:
+			p.duplicates.Add(1)
+			p.notFetched.Add(1)
 		default:
-			p.rejected.Add(1)
+			p.notFetched.Add(1)
 		}
 	})
 	return p, err
@@ -335,8 +354,8 @@ func reportProgress(ctx context.Context, w io.Writer, js jetstream.JetStream, p 
 		indexed := indexedCount(ctx, apiURL)
 		busy := pipelineBusy(ctx, js)
 		secs := time.Since(start).Seconds()
-		line := fmt.Sprintf("fetched %5d  parsed %5d (+%d non-article)  indexed %5d  rejected %d",
-			p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), indexed, p.rejected.Load())
+		line := fmt.Sprintf("fetched %5d  parsed %5d (+%d non-article)  indexed %5d  not fetched %d (%d duplicate)",
+			p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), indexed, p.notFetched.Load(), p.duplicates.Load())
 		// Once drained, speak only when something new arrives.
 		if !closed || line != last {
 			fmt.Fprintf(w, "%5.0fs  %s  %6.1f pages/s\n", secs, line, float64(p.fetched.Load())/secs)
@@ -345,7 +364,7 @@ func reportProgress(ctx context.Context, w io.Writer, js jetstream.JetStream, p 
 		if closed {
 			continue
 		}
-		if !busy && (p.fetched.Load() > 0 || p.rejected.Load() > 0 || !expectWork) {
+		if !busy && (p.fetched.Load() > 0 || p.notFetched.Load() > 0 || !expectWork) {
 			quiet++
 		} else {
 			quiet = 0
@@ -406,8 +425,8 @@ func summary(ctx context.Context, w io.Writer, apiURL string, demos []*demoServe
 	for _, d := range demos {
 		want += len(d.site.Manifest(d.base).Articles)
 	}
-	fmt.Fprintf(w, "summary: fetched %d pages, %d articles parsed, %d non-article pages, %d rejected (robots.txt, dead links, errors); indexed %d articles",
-		p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), p.rejected.Load(), indexed)
+	fmt.Fprintf(w, "summary: fetched %d pages, %d articles parsed, %d non-article pages, %d not fetched (%d duplicate URLs, %d robots.txt, dead links, errors); indexed %d articles",
+		p.fetched.Load(), p.articles.Load(), p.nonArticles.Load(), p.notFetched.Load(), p.duplicates.Load(), p.notFetched.Load()-p.duplicates.Load(), indexed)
 	if len(demos) > 0 {
 		fmt.Fprintf(w, " (the demo sites have %d)", want)
 	}

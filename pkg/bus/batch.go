@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -102,9 +103,9 @@ func (r *BatchRunner[In]) write(ctx context.Context, items []*delivered[In], ack
 			if rep.Outcome == "" {
 				rep.Outcome = "stored"
 			}
-			for _, m := range items {
+			for i, m := range items {
 				r.Metrics.HandleSeconds.WithLabelValues(r.Stage).Observe(took.Seconds())
-				r.ack(ctx, m, false, rep)
+				r.ack(ctx, m, false, rep.of(i, len(items)))
 			}
 			return
 		}
@@ -134,4 +135,13 @@ func (r *BatchRunner[In]) write(ctx context.Context, items []*delivered[In], ack
 		}
 		sleep(ctx, delay)
 	}
+}
+
+// of returns the report of input i of a batch of n: Fields, then the
+// input's own fields from Each.
+func (r Report) of(i, n int) Report {
+	if len(r.Each) != n {
+		return Report{Outcome: r.Outcome, Fields: r.Fields}
+	}
+	return Report{Outcome: r.Outcome, Fields: append(slices.Clip(r.Fields), r.Each[i]...)}
 }

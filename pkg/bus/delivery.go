@@ -29,6 +29,11 @@ type Meta struct {
 type Report struct {
 	Outcome string
 	Fields  []zap.Field
+	// Each holds, for a BatchRunner's Write, the fields of each input's
+	// own line, in the batch's order, after Fields (what became of that
+	// input: inserted or updated, its story). Ignored unless it has one
+	// entry per input.
+	Each [][]zap.Field
 }
 
 // Binding is what a stage host hands a runner: where its messages come

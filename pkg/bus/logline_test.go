@@ -35,6 +35,7 @@ func TestLogLines(t *testing.T) {
 				return nil, errors.New("try again")
 			}
 		}
+		bus.Note(ctx, zap.Int("links_found", 7))
 		return []bus.Out{{Subject: "out.page", Body: in}}, nil
 	})
 	r.Log = zap.New(core)
@@ -54,7 +55,11 @@ func TestLogLines(t *testing.T) {
 	runBatch(t, &bus.BatchRunner[string]{
 		Delivery: d,
 		Write: func(ctx context.Context, batch []string) (bus.Report, error) {
-			return bus.Report{Outcome: "indexed", Fields: []zap.Field{zap.Int("inserted", len(batch))}}, nil
+			each := make([][]zap.Field, len(batch))
+			for i, in := range batch {
+				each[i] = []zap.Field{zap.String("result", "inserted"), zap.String("of", in)}
+			}
+			return bus.Report{Outcome: "indexed", Fields: []zap.Field{zap.Int("inserted", len(batch))}, Each: each}, nil
 		},
 	})
 	hb.publish(t, "article")
@@ -78,7 +83,7 @@ func TestLogLines(t *testing.T) {
 		}
 		switch e.Message {
 		case "fetched":
-			if fields["outcome"] != "fetched" || fields["status"] != int64(200) || fields["depth"] != int64(2) || !strings.HasPrefix(fields["url"].(string), "https://news.example/") {
+			if fields["outcome"] != "fetched" || fields["status"] != int64(200) || fields["depth"] != int64(2) || fields["links_found"] != int64(7) || !strings.HasPrefix(fields["url"].(string), "https://news.example/") {
 				t.Errorf("fetched line: %v", fields)
 			}
 		case "retrying":
@@ -93,7 +98,8 @@ func TestLogLines(t *testing.T) {
 				t.Errorf("rejected line without a reason: %v", fields)
 			}
 		case "indexed":
-			if fields["inserted"] != int64(1) || fields["batch_size"] != int64(1) || fields["url"] != "https://news.example/article" {
+			if fields["inserted"] != int64(1) || fields["batch_size"] != int64(1) || fields["url"] != "https://news.example/article" ||
+				fields["result"] != "inserted" || fields["of"] != "article" {
 				t.Errorf("indexed line: %v", fields)
 			}
 		}

@@ -104,7 +104,8 @@ func (r *Runner[In]) handle(ctx context.Context, msg jetstream.Msg, ackWait time
 	if !ok {
 		return
 	}
-	hctx := m.context(ctx)
+	var noted notes
+	hctx := withNotes(m.context(ctx), &noted)
 	stop := keepAlive(ackWait, msg)
 	outs, err := recovered(func() ([]Out, error) { return r.Handle(hctx, m.in) })
 	if err == nil {
@@ -120,6 +121,7 @@ func (r *Runner[In]) handle(ctx context.Context, msg jetstream.Msg, ackWait time
 	if r.Report != nil {
 		rep = r.Report(m.in, outs)
 	}
+	rep.Fields = append(rep.Fields, noted.all()...)
 	r.ack(ctx, m, true, rep)
 }
 

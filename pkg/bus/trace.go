@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/nats-io/nuid"
+	"go.uber.org/zap"
 )
 
 type traceKey struct{}
@@ -75,4 +77,37 @@ func WithLastAttempt(ctx context.Context, last bool) context.Context {
 // redelivery carries the same id.
 func streamTraceID(stream string, seq uint64) string {
 	return fmt.Sprintf("%s-%d", strings.ToLower(stream), seq)
+}
+
+type noteKey struct{}
+
+// notes collects the fields a handler adds to its message's log line.
+type notes struct {
+	mu     sync.Mutex
+	fields []zap.Field
+}
+
+// withNotes returns ctx in which Note records into n.
+func withNotes(ctx context.Context, n *notes) context.Context {
+	return context.WithValue(ctx, noteKey{}, n)
+}
+
+// Note adds facts only the handler knows (links found on a page) to the
+// one log line the runner writes about the message being handled, after
+// the Report's fields. Outside a runner it does nothing. A handler still
+// does not log: the line is the runner's.
+func Note(ctx context.Context, fields ...zap.Field) {
+	n, _ := ctx.Value(noteKey{}).(*notes)
+	if n == nil {
+		return
+	}
+	n.mu.Lock()
+	n.fields = append(n.fields, fields...)
+	n.mu.Unlock()
+}
+
+func (n *notes) all() []zap.Field {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.fields
 }

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/newsflow/newsflow/pkg/buildinfo"
 	"github.com/newsflow/newsflow/pkg/logging"
 	"github.com/newsflow/newsflow/pkg/ops"
 )
@@ -35,6 +36,9 @@ type Service[C any] struct {
 // shutdown or -h, 1 otherwise, with the error as one JSON log line on
 // stderr (a `jq` over the logs keeps working).
 func Main[C any](s Service[C]) {
+	if Version(os.Stdout, s.Name, os.Args[1:]) {
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := Run(ctx, s, os.Args[1:], os.Getenv, os.Stderr)
 	stop()
@@ -42,6 +46,16 @@ func Main[C any](s Service[C]) {
 		Fatal(os.Stderr, s.Name, err)
 		os.Exit(1)
 	}
+}
+
+// Version prints "NAME VERSION (rev ..., go...)" on w and returns true
+// when args ask for the version: -version, --version or version.
+func Version(w io.Writer, name string, args []string) bool {
+	if len(args) != 1 || (args[0] != "-version" && args[0] != "--version" && args[0] != "version") {
+		return false
+	}
+	fmt.Fprintf(w, "%s %s\n", name, buildinfo.Read())
+	return true
 }
 
 // Fatal writes err as the one log line of a service that cannot go on:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -24,6 +25,25 @@ func TestFatalIsOneJSONLine(t *testing.T) {
 	for key, want := range map[string]any{"level": "fatal", "msg": "exit", "service": "parser", "error": "listen :8082: address already in use"} {
 		if got[key] != want {
 			t.Errorf("%s = %v, want %v", key, got[key], want)
+		}
+	}
+}
+
+// TestVersion: -version, --version and version print one line naming the
+// service; anything else is left to the service.
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"-version"}, {"--version"}, {"version"}} {
+		var buf bytes.Buffer
+		if !Version(&buf, "parser", args) {
+			t.Errorf("%v: not taken as a version request", args)
+		}
+		if out := buf.String(); !strings.HasPrefix(out, "parser ") || strings.Count(out, "\n") != 1 {
+			t.Errorf("%v: %q", args, out)
+		}
+	}
+	for _, args := range [][]string{nil, {"-h"}, {"-version", "x"}, {"-nats-url", "version"}} {
+		if Version(&bytes.Buffer{}, "parser", args) {
+			t.Errorf("%v: taken as a version request", args)
 		}
 	}
 }

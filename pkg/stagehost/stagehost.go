@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/newsflow/newsflow/pkg/buildinfo"
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/config"
 	"github.com/newsflow/newsflow/pkg/ops"
@@ -94,7 +95,8 @@ func (c Conn) Close() error {
 // Run hosts a stage until ctx is cancelled or a part of it fails:
 //
 //  1. ensures the streams and the stage's consumer from st.Common;
-//  2. registers the runner's metrics and the consumer's lag;
+//  2. registers the runner's metrics, the consumer's lag and the
+//     newsflow_build_info gauge;
 //  3. serves /healthz, /readyz, /metrics and st.Routes on
 //     st.Common.HTTPAddr (none when empty);
 //  4. runs the runner and st.Jobs under one errgroup.
@@ -127,7 +129,7 @@ func Run(ctx context.Context, log *zap.Logger, conn Conn, st Stage, r Runner) er
 	if reg == nil {
 		reg = ops.NewRegistry()
 	}
-	reg.MustRegister(bus.NewLagCollector(conn.JS, info.Stream, info.Name))
+	reg.MustRegister(bus.NewLagCollector(conn.JS, info.Stream, info.Name), buildinfo.NewGauge(r.Name()))
 	r.Bind(bus.Binding{Consumer: cons, Publisher: bus.NewPublisher(conn.JS), Log: log, Metrics: bus.NewMetrics(reg)})
 
 	g, gctx := errgroup.WithContext(ctx)

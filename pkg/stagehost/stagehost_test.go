@@ -113,8 +113,9 @@ func TestRunHostsAStage(t *testing.T) {
 	}
 	waitFor(t, "the message in hand", func() bool { return handled.Load() == 1 })
 	if _, body := get(t, base+"/metrics"); !strings.Contains(body, `newsflow_consumer_ack_pending{consumer="parser",stream="PAGES"} 1`) ||
-		!strings.Contains(body, `newsflow_in_flight{stage="parser"} 1`) {
-		t.Errorf("/metrics lacks the lag and runner metrics:\n%s", body)
+		!strings.Contains(body, `newsflow_in_flight{stage="parser"} 1`) ||
+		!strings.Contains(body, `newsflow_build_info{goversion="go`) || !strings.Contains(body, `service="parser"`) {
+		t.Errorf("/metrics lacks the lag, runner or build metrics:\n%s", body)
 	}
 	if jobRuns.Load() != 1 {
 		t.Errorf("job ran %d times, want 1", jobRuns.Load())

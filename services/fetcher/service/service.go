@@ -35,6 +35,7 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 	}
 	reg := ops.NewRegistry()
 	st.Metrics = metrics.New(reg)
+	st.Log = log.With(zap.String("stage", stage.Name))
 	return stagehost.Run(ctx, log, stagehost.Conn{NC: nc, JS: js}, stagehost.Stage{
 		Consumer: schema.ConsumerFetcher,
 		Common:   cfg.Common,

@@ -120,12 +120,15 @@ func describe(a schema.Article) bus.Meta {
 }
 
 // report is the account of a written batch on the log line of each of its
-// articles: how many of the batch were new, updated, or duplicates of
-// another URL's story (the store counts per batch).
+// articles: what became of it (result: inserted, updated, unchanged or
+// page), whether it copies another URL's story (duplicate: exact, near or
+// ""), and its story.
 func report(res store.IngestResult) bus.Report {
-	return bus.Report{Outcome: "indexed", Fields: []zap.Field{
-		zap.Int("batch_inserted", res.Inserted), zap.Int("batch_updated", res.Updated), zap.Int("batch_duplicate", res.Exact+res.Near),
-	}}
+	each := make([][]zap.Field, len(res.Items))
+	for i, it := range res.Items {
+		each[i] = []zap.Field{zap.String("result", it.Result), zap.String("duplicate", it.Duplicate), zap.Int64("story", it.Story)}
+	}
+	return bus.Report{Outcome: "indexed", Each: each}
 }
 
 // redactStore hides a password in a postgres:// URL for logs.

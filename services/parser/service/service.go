@@ -36,6 +36,8 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 	}
 	reg := ops.NewRegistry()
 	pages := newPageCounter(reg)
+	st := newStage(cfg, js)
+	st.Log = log.With(zap.String("stage", Name))
 	return stagehost.Run(ctx, log, stagehost.Conn{NC: nc, JS: js}, stagehost.Stage{
 		Consumer: schema.ConsumerParser,
 		Common:   cfg.Common,
@@ -49,7 +51,7 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 			Decode:   pagebody.Unmarshal,
 			Describe: parse.Describe,
 		},
-		Handle:  countPages(withFaults(newStage(cfg, js).Handle), pages),
+		Handle:  countPages(withFaults(st.Handle), pages),
 		Report:  parse.Report,
 		Workers: cfg.Workers,
 	})

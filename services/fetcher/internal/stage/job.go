@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
@@ -52,7 +54,10 @@ func (j *job) run(ctx context.Context) (result, error) {
 		}
 		return result{}, bus.RetryAfter(errors.New(reason), time.Until(rules.Expires)+jitter(time.Second))
 	}
-	if !rules.Allowed(j.u) {
+	allowed := rules.Allowed(j.u)
+	s.debug("robots verdict", j.in.URL, j.traceID, zap.String("host", j.u.Host), zap.Bool("allowed", allowed),
+		zap.Float64("crawl_delay_s", rules.CrawlDelay().Seconds()))
+	if !allowed {
 		return done(schema.OutcomeRobotsDenied, "disallowed by robots.txt", 0), nil
 	}
 	j.rules = rules
@@ -62,11 +67,19 @@ func (j *job) run(ctx context.Context) (result, error) {
 		interval = cd
 	}
 	s.Metrics.AddBacklog(j.u.Host, 1)
+	waitStart := time.Now()
 	release, err := s.Slots.Acquire(ctx, j.u.Host, interval)
 	s.Metrics.AddBacklog(j.u.Host, -1)
 	if err != nil {
+		var far *politeness.TooFarError
+		if errors.As(err, &far) {
+			s.debug("politeness wait", j.in.URL, j.traceID, zap.String("host", j.u.Host), zap.String("decision", "requeue"),
+				zap.Float64("interval_ms", ms(interval)), zap.Float64("wait_ms", ms(far.Wait)))
+		}
 		return result{}, j.hostBusy(err)
 	}
+	s.debug("politeness wait", j.in.URL, j.traceID, zap.String("host", j.u.Host), zap.String("decision", "slot"),
+		zap.Float64("interval_ms", ms(interval)), zap.Float64("wait_ms", ms(time.Since(waitStart))))
 	req := fetch.Request{URL: j.norm, Kind: j.kind, Header: http.Header{}, CheckRedirect: j.checkRedirect}
 	if j.kind != "" && s.Sources != nil {
 		if src, _, err := s.Sources.Get(ctx, j.norm); err == nil {
@@ -127,6 +140,10 @@ func (j *job) robots(ctx context.Context, u *url.URL) (*robots.Rules, error) {
 	rules, src, err := j.s.Robots.Get(ctx, u)
 	if err != nil {
 		return nil, err
+	}
+	if src == "fetched" {
+		j.s.debug("robots fetched", j.in.URL, j.traceID, zap.String("host", u.Host), zap.Bool("unreachable", rules.Unreachable),
+			zap.Int("sitemaps", len(rules.Sitemaps)), zap.Time("expires", rules.Expires))
 	}
 	j.s.Metrics.Robots.WithLabelValues(string(src)).Inc()
 	if src == "fetched" && len(rules.Sitemaps) > 0 && j.s.Side != nil {
@@ -252,6 +269,12 @@ func jitter(d time.Duration) time.Duration {
 		return 0
 	}
 	return time.Duration(rand.Int64N(int64(d)))
+}
+
+// ms is a duration as a number of milliseconds, to two decimals, like
+// the runner's took_ms.
+func ms(d time.Duration) float64 {
+	return float64(d.Round(10*time.Microsecond)) / float64(time.Millisecond)
 }
 
 func isBlocked(err error) bool { return fetch.Classify(err).Outcome == schema.OutcomeBlockedAddress }

@@ -13,12 +13,14 @@ import (
 )
 
 // Describe tells the runner what a request is about: its URL, depth and
-// the page that linked to it (referrer). Credentials in a URL are never
+// the page that linked to it (referrer, "" for a seed). Credentials in a URL are never
 // logged: they are cut out here (the stage refuses such URLs).
 func Describe(in schema.CrawlRequest) bus.Meta {
-	fields := []zap.Field{zap.Int("depth", in.Depth)}
+	// referrer is on every line, "" for a seed, so the keys of a line
+	// kind do not vary.
+	fields := []zap.Field{zap.Int("depth", in.Depth), zap.String("referrer", "")}
 	if in.DiscoveredFrom != "" {
-		fields = append(fields, zap.String("referrer", urlnorm.Redact(in.DiscoveredFrom)))
+		fields[1] = zap.String("referrer", urlnorm.Redact(in.DiscoveredFrom))
 	}
 	return bus.Meta{URL: urlnorm.Redact(in.URL), TraceID: in.TraceID, Fields: fields}
 }

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
@@ -90,8 +92,8 @@ type Config struct {
 	MaxRetryAfter time.Duration
 }
 
-// Stage is the fetcher stage. All fields are required except Sources and
-// Side.
+// Stage is the fetcher stage. All fields are required except Sources,
+// Side and Log.
 type Stage struct {
 	Config  Config
 	Fetcher fetch.Fetcher
@@ -104,6 +106,21 @@ type Stage struct {
 	// Without it they are not handed on.
 	Side    Publisher
 	Metrics *metrics.Metrics
+	// Log receives the stage's decisions at debug level (robots verdicts,
+	// politeness waits, seen-set hits); the runner logs the outcome.
+	// Nil logs nothing.
+	Log *zap.Logger
+}
+
+// debug logs a decision about one URL at debug level, with the keys of
+// the runner's line (url, trace_id) so one filter follows both.
+func (s *Stage) debug(msg, rawURL, traceID string, fields ...zap.Field) {
+	if s.Log == nil {
+		return
+	}
+	if ce := s.Log.Check(zap.DebugLevel, msg); ce != nil {
+		ce.Write(append([]zap.Field{zap.String("url", urlnorm.Redact(rawURL)), zap.String("trace_id", traceID)}, fields...)...)
+	}
 }
 
 // result is what became of one URL: its terminal outcome and, when it
@@ -140,6 +157,7 @@ func (s *Stage) Handle(ctx context.Context, in schema.CrawlRequest) ([]bus.Out, 
 		return nil, err
 	}
 	if claim == nil {
+		s.debug("dedup hit", in.URL, traceID, zap.String("normalized", urlnorm.Redact(norm)), zap.String("reason", dup))
 		return s.outputs(in, traceID, done(schema.OutcomeDuplicate, dup, 0)), nil
 	}
 	j := &job{s: s, in: in, norm: norm, u: u, kind: kind, traceID: traceID, owner: owner, last: bus.LastAttempt(ctx)}

@@ -24,6 +24,7 @@ const bandLimit = 50
 
 // row is an article prepared for writing.
 type row struct {
+	i         int // index in the batch
 	a         *schema.Article
 	host      string
 	site      string
@@ -52,8 +53,9 @@ type candidate struct {
 // transaction.
 type ingestTx interface {
 	page(ctx context.Context, r *row, now time.Time) error
-	// lookup returns the id and fetch time of the article at canonical.
-	lookup(ctx context.Context, canonical string) (id int64, fetched time.Time, ok bool, err error)
+	// lookup returns the id, story and fetch time of the article at
+	// canonical.
+	lookup(ctx context.Context, canonical string) (id, story int64, fetched time.Time, ok bool, err error)
 	byHash(ctx context.Context, hash string) (candidate, bool, error)
 	byBands(ctx context.Context, bands [simhash.Bands]int64) ([]candidate, error)
 	// insert adds a new article, in the story of m, or, when m.kind is
@@ -90,7 +92,7 @@ func prepare(batch []schema.Article) ([]row, error) {
 		if u, err := url.Parse(a.CanonicalURL); err == nil {
 			host = strings.ToLower(u.Hostname())
 		}
-		r := row{a: &a, host: host, site: siteOf(&a, host), doc: doc, dated: a.FetchedAt.UTC()}
+		r := row{i: i, a: &a, host: host, site: siteOf(&a, host), doc: doc, dated: a.FetchedAt.UTC()}
 		if a.Published != nil {
 			r.dated = a.Published.UTC()
 			r.published = a.Published.Format(time.RFC3339Nano)
@@ -109,7 +111,7 @@ func prepare(batch []schema.Article) ([]row, error) {
 
 // ingest writes rows through tx.
 func ingest(ctx context.Context, tx ingestTx, rows []row, now time.Time) (IngestResult, error) {
-	var res IngestResult
+	res := IngestResult{Items: make([]Item, len(rows))}
 	for i := range rows {
 		r := &rows[i]
 		if r.a.PageType != schema.PageArticle {
@@ -117,6 +119,7 @@ func ingest(ctx context.Context, tx ingestTx, rows []row, now time.Time) (Ingest
 				return res, wrap("record page", err)
 			}
 			res.Pages++
+			res.Items[r.i] = Item{Result: "page"}
 			continue
 		}
 		if err := ingestArticle(ctx, tx, r, now, &res); err != nil {
@@ -127,7 +130,8 @@ func ingest(ctx context.Context, tx ingestTx, rows []row, now time.Time) (Ingest
 }
 
 func ingestArticle(ctx context.Context, tx ingestTx, r *row, now time.Time, res *IngestResult) error {
-	id, fetched, ok, err := tx.lookup(ctx, r.a.CanonicalURL)
+	item := &res.Items[r.i]
+	id, story, fetched, ok, err := tx.lookup(ctx, r.a.CanonicalURL)
 	if err != nil {
 		return wrap("look up article", err)
 	}
@@ -149,13 +153,14 @@ func ingestArticle(ctx context.Context, tx ingestTx, r *row, now time.Time, res 
 				res.Near++
 			}
 			res.Inserted++
+			*item = Item{Result: "inserted", Duplicate: m.kind, Story: cmp.Or(m.story, id)}
 			if err := tx.alias(ctx, id, r.a.URL); err != nil {
 				return wrap("record url", err)
 			}
 			return wrap("record version", tx.version(ctx, id, r, now))
 		}
 		// Another writer inserted this URL since the lookup.
-		if id, fetched, ok, err = tx.lookup(ctx, r.a.CanonicalURL); err != nil || !ok {
+		if id, story, fetched, ok, err = tx.lookup(ctx, r.a.CanonicalURL); err != nil || !ok {
 			return wrap("look up article", cmp.Or(err, fmt.Errorf("%s vanished", r.a.CanonicalURL)))
 		}
 	}
@@ -172,12 +177,14 @@ func ingestArticle(ctx context.Context, tx ingestTx, r *row, now time.Time, res 
 	reparse := r.a.Reparse != "" && r.a.FetchedAt.Truncate(time.Millisecond).Equal(fetched.Truncate(time.Millisecond))
 	if !r.a.FetchedAt.After(fetched) && !reparse {
 		res.Unchanged++
+		*item = Item{Result: "unchanged", Story: story}
 		return nil
 	}
 	if err := tx.update(ctx, id, r, now); err != nil {
 		return wrap("update article", err)
 	}
 	res.Updated++
+	*item = Item{Result: "updated", Story: story}
 	return nil
 }
 

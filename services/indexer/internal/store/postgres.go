@@ -159,14 +159,14 @@ func (t pgTx) page(ctx context.Context, r *row, now time.Time) error {
 	return err
 }
 
-func (t pgTx) lookup(ctx context.Context, canonical string) (int64, time.Time, bool, error) {
-	var id int64
+func (t pgTx) lookup(ctx context.Context, canonical string) (int64, int64, time.Time, bool, error) {
+	var id, story int64
 	var fetched time.Time
-	err := t.tx.QueryRow(ctx, `SELECT id, fetched_at FROM articles WHERE url_key = $1`, urlKey(canonical)).Scan(&id, &fetched)
+	err := t.tx.QueryRow(ctx, `SELECT id, story_id, fetched_at FROM articles WHERE url_key = $1`, urlKey(canonical)).Scan(&id, &story, &fetched)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, fetched, false, nil
+		return 0, 0, fetched, false, nil
 	}
-	return id, fetched, err == nil, err
+	return id, story, fetched, err == nil, err
 }
 
 func (t pgTx) byHash(ctx context.Context, hash string) (candidate, bool, error) {

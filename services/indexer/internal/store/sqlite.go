@@ -193,17 +193,17 @@ func (t *sqliteTx) page(ctx context.Context, r *row, now time.Time) error {
 		r.a.CanonicalURL, r.a.URL, r.a.PageType, r.a.Title, r.site, ms(r.a.FetchedAt), ms(now))
 }
 
-func (t *sqliteTx) lookup(ctx context.Context, canonical string) (int64, time.Time, bool, error) {
-	st, err := t.stmt(ctx, `SELECT id, fetched_at FROM articles WHERE canonical_url = ?`)
+func (t *sqliteTx) lookup(ctx context.Context, canonical string) (int64, int64, time.Time, bool, error) {
+	st, err := t.stmt(ctx, `SELECT id, story_id, fetched_at FROM articles WHERE canonical_url = ?`)
 	if err != nil {
-		return 0, time.Time{}, false, err
+		return 0, 0, time.Time{}, false, err
 	}
-	var id, fetched int64
-	err = st.QueryRowContext(ctx, canonical).Scan(&id, &fetched)
+	var id, story, fetched int64
+	err = st.QueryRowContext(ctx, canonical).Scan(&id, &story, &fetched)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, time.Time{}, false, nil
+		return 0, 0, time.Time{}, false, nil
 	}
-	return id, time.UnixMilli(fetched), err == nil, err
+	return id, story, time.UnixMilli(fetched), err == nil, err
 }
 
 func (t *sqliteTx) byHash(ctx context.Context, hash string) (candidate, bool, error) {

@@ -89,6 +89,21 @@ type IngestResult struct {
 	Pages     int // non-article pages recorded
 	Exact     int // new articles that are exact duplicates of another URL
 	Near      int // new articles that are near-duplicates of another URL
+	// Items says what became of each article of the batch, in the
+	// batch's order, for its log line.
+	Items []Item
+}
+
+// Item is what one Ingest did with one article.
+type Item struct {
+	// Result is "inserted", "updated", "unchanged" (a redelivery or an
+	// older fetch) or "page" (a non-article page recorded).
+	Result string
+	// Duplicate is "exact" or "near" for a new article that copies
+	// another URL's story, else "".
+	Duplicate string
+	// Story is the story the article belongs to (0 for a page).
+	Story int64
 }
 
 // Add adds o to r.
@@ -99,6 +114,7 @@ func (r *IngestResult) Add(o IngestResult) {
 	r.Pages += o.Pages
 	r.Exact += o.Exact
 	r.Near += o.Near
+	r.Items = append(r.Items, o.Items...)
 }
 
 // Search is one search request. Zero From/To leave the range open; To is

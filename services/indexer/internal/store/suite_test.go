@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -76,6 +77,14 @@ func mustIngest(t *testing.T, s Store, batch ...schema.Article) IngestResult {
 	return res
 }
 
+// tally is the counts of an IngestResult, comparable with !=.
+type tally struct{ inserted, updated, unchanged, pages, exact, near int }
+
+// tallies returns the counts of r, without its per-article items.
+func tallies(r IngestResult) tally {
+	return tally{r.Inserted, r.Updated, r.Unchanged, r.Pages, r.Exact, r.Near}
+}
+
 func mustStats(t *testing.T, s Store) Stats {
 	t.Helper()
 	st, err := s.Stats(t.Context())
@@ -110,7 +119,7 @@ func TestRedeliveryNeverDuplicates(t *testing.T) {
 			t.Errorf("first ingest = %+v, want 3 inserted", got)
 		}
 		for range 3 {
-			if got := mustIngest(t, s, batch...); got != (IngestResult{Unchanged: 3}) {
+			if got := mustIngest(t, s, batch...); tallies(got) != tallies(IngestResult{Unchanged: 3}) {
 				t.Errorf("redelivery = %+v, want 3 unchanged", got)
 			}
 		}
@@ -160,11 +169,11 @@ func TestNewerFetchUpdatesAndKeepsVersions(t *testing.T) {
 		v2.Modified = &mod
 
 		mustIngest(t, s, v1)
-		if got := mustIngest(t, s, v2); got != (IngestResult{Updated: 1}) {
+		if got := mustIngest(t, s, v2); tallies(got) != tallies(IngestResult{Updated: 1}) {
 			t.Errorf("newer fetch = %+v, want 1 updated", got)
 		}
 		// An older fetch arriving late, and a redelivery, change nothing.
-		if got := mustIngest(t, s, v1, v2); got != (IngestResult{Unchanged: 2}) {
+		if got := mustIngest(t, s, v1, v2); tallies(got) != tallies(IngestResult{Unchanged: 2}) {
 			t.Errorf("late fetches = %+v, want 2 unchanged", got)
 		}
 		got, err := s.Article(t.Context(), v1.CanonicalURL)
@@ -203,13 +212,13 @@ func TestReparseReplacesTheSameFetch(t *testing.T) {
 		better.ContentHash = articletest.Hash(better.Body)
 		better.ExtractorVersion = "next"
 		better.Reparse = "run-1"
-		if got := mustIngest(t, s, better); got != (IngestResult{Updated: 1}) {
+		if got := mustIngest(t, s, better); tallies(got) != tallies(IngestResult{Updated: 1}) {
 			t.Errorf("reparse = %+v, want 1 updated", got)
 		}
 		// The same re-extraction without the reparse mark is a redelivery.
 		again := better
 		again.Reparse, again.Title = "", "A redelivery must not win"
-		if got := mustIngest(t, s, again); got != (IngestResult{Unchanged: 1}) {
+		if got := mustIngest(t, s, again); tallies(got) != tallies(IngestResult{Unchanged: 1}) {
 			t.Errorf("redelivery = %+v, want 1 unchanged", got)
 		}
 		got, err := s.Article(t.Context(), old.CanonicalURL)
@@ -250,7 +259,7 @@ func TestArticleByURLOrCanonical(t *testing.T) {
 		// by either URL, both counted.
 		b2 := a
 		b2.URL = a.CanonicalURL + "?from=rss"
-		if res := mustIngest(t, s, b2); res != (IngestResult{Unchanged: 1}) {
+		if res := mustIngest(t, s, b2); tallies(res) != tallies(IngestResult{Unchanged: 1}) {
 			t.Errorf("same article under another URL = %+v, want 1 unchanged", res)
 		}
 		if got, err := s.Article(t.Context(), b2.URL); err != nil || got.CanonicalURL != a.CanonicalURL {
@@ -290,6 +299,19 @@ func TestDuplicatesShareAStory(t *testing.T) {
 		a, err := s.Article(t.Context(), orig.CanonicalURL)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// Each article's own account, in the batch's order, for its log
+		// line: the two copies join the original's story.
+		wantItems := []Item{{Result: "inserted", Duplicate: "exact", Story: a.StoryID}, {Result: "inserted", Duplicate: "near", Story: a.StoryID}, {Result: "inserted"}}
+		if len(res.Items) != 3 {
+			t.Fatalf("items = %+v, want 3", res.Items)
+		}
+		wantItems[2].Story = res.Items[2].Story
+		if res.Items[2].Story == 0 || res.Items[2].Story == a.StoryID || !slices.Equal(res.Items, wantItems) {
+			t.Errorf("items = %+v, want %+v (the third in a story of its own)", res.Items, wantItems)
+		}
+		if again := mustIngest(t, s, near); !slices.Equal(again.Items, []Item{{Result: "unchanged", Story: a.StoryID}}) {
+			t.Errorf("redelivery items = %+v, want unchanged in story %d", again.Items, a.StoryID)
 		}
 		story, err := s.Story(t.Context(), a.StoryID)
 		if err != nil {

@@ -40,16 +40,30 @@ type Stage struct {
 	// (a robots.txt's Sitemap line, a registered source, a submitted
 	// sitemap) may lead to, itself included (0: DefaultListingBudget).
 	ListingBudget int
+	// Log receives the stage's decisions at debug level (links skipped
+	// because they were queued moments ago). Nil logs nothing.
+	Log *zap.Logger
 
 	recentOnce sync.Once
 	recent     *recent
 }
 
-// Handle is the bus.Handler of the parser.
+// Handle is the bus.Handler of the parser. It notes on the page's log
+// line how many links (or feed and sitemap entries) the page holds,
+// links_found, beside the links_queued of Report.
 func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out, error) {
+	outs, found, err := s.handle(ctx, page)
+	if err == nil {
+		bus.Note(ctx, zap.Int("links_found", found))
+	}
+	return outs, err
+}
+
+// handle parses a page; found counts its links and entries.
+func (s *Stage) handle(ctx context.Context, page schema.FetchedPage) (outs []bus.Out, found int, err error) {
 	body, err := openBody(ctx, &page, s.Bodies)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	pageURL := page.FinalURL
 	if pageURL == "" {
@@ -67,7 +81,7 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 
 	if why := binary(body); why != "" {
 		// Not text: nothing to extract and no links to follow.
-		return []bus.Out{record(pageKey(&page), s.other(&page, pageURL, body, why, bus.TraceID(ctx)))}, nil
+		return []bus.Out{record(pageKey(&page), s.other(&page, pageURL, body, why, bus.TraceID(ctx)))}, 0, nil
 	}
 
 	in := extract.Input{URL: pageURL, ContentType: page.ContentType, Body: body, Now: s.now()}
@@ -76,33 +90,36 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 	}
 	art, err := extract.Extract(in)
 	if err != nil {
-		return nil, bus.Permanent(fmt.Errorf("extract: %w", err))
+		return nil, 0, bus.Permanent(fmt.Errorf("extract: %w", err))
 	}
 	pageID := pageKey(&page)
-	outs := []bus.Out{record(pageID, s.article(&page, pageURL, art, bus.TraceID(ctx)))}
+	outs = []bus.Out{record(pageID, s.article(&page, pageURL, art, bus.TraceID(ctx)))}
+	found = len(art.Links)
 	if page.Reparse != "" {
 		// The page's links were followed the first time.
-		return outs, nil
+		return outs, found, nil
 	}
 	if page.Depth == 0 && !s.NoExpand {
 		if base, err := url.Parse(pageURL); err == nil {
-			outs = append(outs, s.requests(&page, pageURL, pageID, discover.Autodiscover(body, base), nil)...)
+			feeds := discover.Autodiscover(body, base)
+			found += len(feeds)
+			outs = append(outs, s.requests(&page, pageURL, pageID, feeds, nil)...)
 		}
 	}
-	return append(outs, s.links(ctx, &page, pageURL, art.Links)...), nil
+	return append(outs, s.links(ctx, &page, pageURL, art.Links)...), found, nil
 }
 
 // listing handles a feed, a sitemap or the Sitemap lines of a robots.txt:
 // a record of the page (none for robots.txt, which answers no crawl
 // request) and a crawl request per entry.
-func (s *Stage) listing(ctx context.Context, page *schema.FetchedPage, pageURL, kind, contentType string, body []byte) ([]bus.Out, error) {
+func (s *Stage) listing(ctx context.Context, page *schema.FetchedPage, pageURL, kind, contentType string, body []byte) ([]bus.Out, int, error) {
 	base, err := url.Parse(pageURL)
 	if err != nil {
-		return nil, bus.Permanent(fmt.Errorf("page url: %w", err))
+		return nil, 0, bus.Permanent(fmt.Errorf("page url: %w", err))
 	}
 	entries, err := discover.Parse(kind, contentType, body, base)
 	if err != nil && len(entries) == 0 {
-		return nil, bus.Permanent(fmt.Errorf("unreadable %s: %w", kind, err))
+		return nil, 0, bus.Permanent(fmt.Errorf("unreadable %s: %w", kind, err))
 	}
 	pageID := pageKey(page)
 	var reqs []bus.Out
@@ -125,7 +142,7 @@ func (s *Stage) listing(ctx context.Context, page *schema.FetchedPage, pageURL, 
 			Reason: budgetReason(dropped),
 		}))
 	}
-	return append(outs, reqs...), nil
+	return append(outs, reqs...), len(entries), nil
 }
 
 // DefaultListingBudget is the feed and sitemap fetches one root listing
@@ -318,6 +335,15 @@ func (s *Stage) links(ctx context.Context, page *schema.FetchedPage, pageURL str
 	now := s.now()
 	seen := map[string]bool{}
 	var outs []bus.Out
+	recent := 0
+	defer func() {
+		if recent > 0 && s.Log != nil {
+			if ce := s.Log.Check(zap.DebugLevel, "dedup hit"); ce != nil {
+				ce.Write(zap.String("url", pageURL), zap.String("trace_id", bus.TraceID(ctx)),
+					zap.Int("links_skipped", recent), zap.String("reason", "queued moments ago"))
+			}
+		}
+	}()
 	for _, l := range links {
 		if s.MaxLinks > 0 && len(outs) >= s.MaxLinks {
 			break
@@ -332,6 +358,7 @@ func (s *Stage) links(ctx context.Context, page *schema.FetchedPage, pageURL str
 		}
 		id := "crawl:" + hash(l.URL)
 		if s.recent.add(id) && firstAttempt {
+			recent++
 			continue
 		}
 		outs = append(outs, bus.Out{

@@ -83,8 +83,14 @@ func Dial(ctx context.Context, o bus.ConnOptions, log *zap.Logger) (Conn, error)
 }
 
 // Close drains the connection, so publishes in flight reach the server,
-// and closes it.
+// and closes it. A connection that is down (the server went away) has
+// nothing to drain: it is closed, and whatever was not acked is
+// redelivered by the server, so stopping then is still a clean stop.
 func (c Conn) Close() error {
+	if c.NC.IsReconnecting() {
+		c.NC.Close()
+		return nil
+	}
 	if err := c.NC.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
 		c.NC.Close()
 		return fmt.Errorf("drain nats: %w", err)

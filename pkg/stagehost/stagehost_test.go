@@ -20,6 +20,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/bus/bustest"
 	"github.com/newsflow/newsflow/pkg/config"
+	"github.com/newsflow/newsflow/pkg/natsserver"
 	"github.com/newsflow/newsflow/pkg/ops"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/stagehost"
@@ -290,3 +291,26 @@ var (
 	_ stagehost.Runner = (*bus.Runner[string])(nil)
 	_ stagehost.Runner = (*bus.BatchRunner[string])(nil)
 )
+
+// TestCloseWithTheServerGone: a service stopped while NATS is down stops
+// cleanly (nothing can be drained; the server redelivers what was not
+// acked) instead of failing its exit with "connection reconnecting".
+func TestCloseWithTheServerGone(t *testing.T) {
+	s, err := natsserver.Start(natsserver.Options{Port: -1, StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := stagehost.Dial(t.Context(), bus.ConnOptions{URL: s.ClientURL()}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Shutdown()
+	s.WaitForShutdown()
+	waitFor(t, "the client to notice", conn.NC.IsReconnecting)
+	if err := conn.Close(); err != nil {
+		t.Errorf("Close with the server gone: %v", err)
+	}
+	if !conn.NC.IsClosed() {
+		t.Error("connection left open")
+	}
+}

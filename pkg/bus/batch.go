@@ -104,7 +104,7 @@ func (r *BatchRunner[In]) write(ctx context.Context, items []*delivered[In], ack
 			}
 			for _, m := range items {
 				r.Metrics.HandleSeconds.WithLabelValues(r.Stage).Observe(took.Seconds())
-				r.ack(ctx, m, false, rep)
+				r.ack(m, rep)
 			}
 			return
 		}

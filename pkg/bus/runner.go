@@ -120,7 +120,7 @@ func (r *Runner[In]) handle(ctx context.Context, msg jetstream.Msg, ackWait time
 	if r.Report != nil {
 		rep = r.Report(m.in, outs)
 	}
-	r.ack(ctx, m, true, rep)
+	r.ack(m, rep)
 }
 
 func sleep(ctx context.Context, d time.Duration) {

@@ -12,8 +12,11 @@ TEST_FLAGS ?= -count=1 -timeout 20m
 # newsflow_build_info metric report: the nearest tag, else the commit.
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS  := -X github.com/newsflow/newsflow/pkg/buildinfo.Version=$(VERSION)
+BENCH_DIR ?= $(abspath ../shared/bench)
+REPS     ?= 3
+N        ?= 3000
 
-.PHONY: run test test-modules test-nats-server build bench eval fuzz lint vet compose-up test-chaos test-hostile test-politeness soak clean
+.PHONY: run test test-modules test-nats-server build bench bench-baseline eval fuzz lint vet compose-up test-chaos test-hostile test-politeness soak clean
 
 ## run: the whole pipeline embedded on the demo site; search stays up until Ctrl-C
 run:
@@ -65,6 +68,13 @@ bench:
 	cd services/fetcher && $(GO) test -run '^$$' -bench FetcherThroughput -benchtime 5000x ./service/
 	cd services/fetcher && $(GO) test -run '^$$' -bench PeakRSS -benchtime 1x -timeout 30m -v ./service/
 	cd services/indexer && $(GO) test -run '^$$' -bench Ingest -benchtime 5000x ./internal/store/
+
+## bench-baseline: the pipeline against the one-process script a user could write
+## (BENCH_DIR/run.sh, issue 13): REPS interleaved reps of N URLs, then the median ratio of pages/s
+bench-baseline:
+	@if [ ! -f "$(BENCH_DIR)/run.sh" ]; then echo "make bench-baseline: no run.sh in $(BENCH_DIR); point BENCH_DIR at the shared bench folder: make bench-baseline BENCH_DIR=/path/to/shared/bench"; exit 1; fi
+	@out=$$(mktemp); REPS=$(REPS) N=$(N) bash "$(BENCH_DIR)/run.sh" | tee $$out; \
+	if ! grep -q '^ratio' $$out; then rm -f $$out; echo "make bench-baseline: run.sh printed no ratio (see its output above)"; exit 1; fi; rm -f $$out
 
 ## fuzz: every fuzz target for FUZZTIME (default 1m) each
 fuzz:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/demosite"
 	"github.com/newsflow/newsflow/pkg/natsserver"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 	fetcher "github.com/newsflow/newsflow/services/fetcher/service"
 	indexer "github.com/newsflow/newsflow/services/indexer/service"
@@ -303,10 +305,14 @@ func (p *memPipeline) route(outs []bus.Out) {
 		case schema.CrawlRequest:
 			p.pending.Add(1)
 			p.fetchQ <- body
-		case schema.FetchedPage:
+		case []byte: // a page's envelope (pagebody.Payload)
+			page, err := pagebody.Unmarshal(body)
+			if err != nil || o.Subject != schema.SubjectPagesFetched {
+				panic(fmt.Sprintf("route: %s: %v", o.Subject, err))
+			}
 			p.pages.Add(1)
 			p.pending.Add(1)
-			p.pageQ <- body
+			p.pageQ <- page
 		case schema.Article:
 			p.articles.Add(1)
 			p.pending.Add(1)

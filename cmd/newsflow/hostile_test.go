@@ -17,6 +17,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/crawlview"
 	"github.com/newsflow/newsflow/pkg/demosite"
 	"github.com/newsflow/newsflow/pkg/natsserver"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -63,6 +64,11 @@ func TestHostileMessages(t *testing.T) {
 		"binary garbage": {0x00, 0xff, 0xfe, 0x13, 0x37, 0x00, 0x9c},
 		"1.5 MB payload": bytes.Repeat([]byte("A"), 1536<<10),
 		"not a URL":      []byte("javascript:alert(1)"),
+		// pages.fetched envelopes (pagebody.Marshal) that lie or break.
+		"envelope, metadata length past the end": []byte(pagebody.Magic + "\xff\x7f{}"),
+		"envelope, metadata not JSON":            []byte(pagebody.Magic + "\x05hello<html>"),
+		"envelope, body both inline and by reference": []byte(pagebody.Magic + "\x7c" +
+			`{"v":1,"url":"https://x.example/","status":200,"body_encoding":"s2","fetched_at":"2026-01-01T00:00:00Z","body_ref":"page-x"}` + "body"),
 	}
 	accepted := map[string]int{}
 	for _, subject := range []string{schema.SubjectCrawlURLs, schema.SubjectPagesFetched, schema.SubjectArticlesParsed} {

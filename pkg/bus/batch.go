@@ -105,7 +105,7 @@ func (r *BatchRunner[In]) write(ctx context.Context, items []*delivered[In], ack
 			}
 			for i, m := range items {
 				r.Metrics.HandleSeconds.WithLabelValues(r.Stage).Observe(took.Seconds())
-				r.ack(ctx, m, false, rep.of(i, len(items)))
+				r.ack(m, rep.of(i, len(items)))
 			}
 			return
 		}

@@ -212,17 +212,18 @@ func InputSeq(msgID string) (uint64, bool) {
 	return seq, err == nil
 }
 
-// ack acknowledges a handled message and writes its log line. sync waits
-// for the server's confirmation (Runner); a batch acks without waiting
-// (its write is idempotent, a lost ack only rewrites the same row).
-func (d *Delivery[In]) ack(ctx context.Context, m *delivered[In], sync bool, r Report) {
-	var err error
-	if sync {
-		err = m.msg.DoubleAck(ctx)
-	} else {
-		err = m.msg.Ack()
-	}
-	if err != nil {
+// ack acknowledges a handled message and writes its log line. It does
+// not wait for the server's confirmation (DoubleAck would cost a reply
+// message and a round trip per message): at-least-once holds without it.
+// An ack that is lost (the connection drops, the server restarts) means a
+// redelivery after AckWait, and a redelivery is safe by construction: its
+// outputs carry the same Nats-Msg-Id, which the streams drop as
+// duplicates, and what a handler writes on the side (the fetcher's
+// seen-set, the indexer's rows) recognises a message it already handled.
+// The ack is sent before the next message is handled, in order with the
+// outputs' publishes on the same connection.
+func (d *Delivery[In]) ack(m *delivered[In], r Report) {
+	if err := m.msg.Ack(); err != nil {
 		// The outputs are out; the redelivery publishes them again under
 		// the same ids, which the stream drops as duplicates.
 		d.Log.Warn("ack failed", line(m, "ack_failed", zap.Error(err))...)

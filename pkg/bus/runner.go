@@ -122,7 +122,7 @@ func (r *Runner[In]) handle(ctx context.Context, msg jetstream.Msg, ackWait time
 		rep = r.Report(m.in, outs)
 	}
 	rep.Fields = append(rep.Fields, noted.all()...)
-	r.ack(ctx, m, true, rep)
+	r.ack(m, rep)
 }
 
 func sleep(ctx context.Context, d time.Duration) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -385,5 +386,40 @@ func TestOutputIDsNameTheirInput(t *testing.T) {
 	}
 	if _, ok := bus.InputSeq("a-hello"); ok {
 		t.Error("InputSeq read a sequence from an id the runners did not make")
+	}
+}
+
+// TestRunnerAcksWithoutAReply: a handled message is acked once, after its
+// outputs are stored, with a plain ack that asks the server for no reply
+// (no DoubleAck: a reply message and a round trip per message, for a
+// confirmation at-least-once does not need).
+func TestRunnerAcksWithoutAReply(t *testing.T) {
+	h := newHarness(t, 5*time.Second, 3)
+	acks, err := h.nc.SubscribeSync("$JS.ACK.IN.worker.>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, newRunner(h, func(_ context.Context, in string) ([]bus.Out, error) {
+		return []bus.Out{{Subject: "out.a", ID: "a-" + in, Body: []byte(in)}}, nil
+	}))
+	const n = 5
+	for i := range n {
+		h.publish(t, "m"+strconv.Itoa(i))
+	}
+	for i := range n {
+		ack, err := acks.NextMsg(5 * time.Second)
+		if err != nil {
+			t.Fatalf("ack %d: %v", i, err)
+		}
+		if string(ack.Data) != "+ACK" || ack.Reply != "" {
+			t.Errorf("ack %d = %q with reply %q, want a plain +ACK asking no reply", i, ack.Data, ack.Reply)
+		}
+	}
+	waitFor(t, "every message acked", func() bool { p, a := h.pending(t); return p == 0 && a == 0 })
+	if got := len(h.outMsgs(t)); got != n {
+		t.Errorf("%d outputs, want %d", got, n)
+	}
+	if extra, err := acks.NextMsg(200 * time.Millisecond); err == nil {
+		t.Errorf("an extra ack: %q", extra.Data)
 	}
 }

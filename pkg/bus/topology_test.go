@@ -3,6 +3,7 @@ package bus_test
 import (
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -47,6 +48,38 @@ func TestEnsureTopologyIsIdempotent(t *testing.T) {
 	pages, _ := js.Stream(ctx, schema.StreamPages)
 	if pc := pages.CachedInfo().Config; pc.Retention != jetstream.LimitsPolicy || pc.MaxAge == 0 {
 		t.Errorf("PAGES: retention %v max age %v; want limits with a max age", pc.Retention, pc.MaxAge)
+	}
+}
+
+// TestEnsureStreamsConcurrently: stages started at once all create the
+// same streams at the same moment; every one of them must find the
+// topology in place, whatever error the server gives the losers of the
+// race ("subjects overlap" on nats-server 2.9; newer servers accept an
+// identical create). Run against the 2.9 binary to see that race:
+// NEWSFLOW_TEST_NATS_SERVER=$(command -v nats-server) go test -run Concurrently.
+func TestEnsureStreamsConcurrently(t *testing.T) {
+	for round := range 3 {
+		s := bustest.Server(t)
+		const n = 6
+		errs := make(chan error, n)
+		var start sync.WaitGroup
+		start.Add(1)
+		var done sync.WaitGroup
+		for range n {
+			_, js := bustest.Connect(t, s)
+			done.Go(func() {
+				start.Wait()
+				errs <- bus.EnsureStreams(t.Context(), js, bus.Topology{})
+			})
+		}
+		start.Done()
+		done.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("round %d: EnsureStreams = %v, want nil for every process", round, err)
+			}
+		}
 	}
 }
 

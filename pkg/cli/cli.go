@@ -24,12 +24,16 @@ import (
 
 // Service describes one binary: how it loads its configuration (a pure
 // function of args and the environment), which log level that asks for,
-// and how it runs until its context is cancelled.
+// how it runs until its context is cancelled, and its garbage collector
+// defaults.
 type Service[C any] struct {
 	Name     string
 	Load     func(args []string, getenv func(string) string) (C, error)
 	LogLevel func(C) string
 	Run      func(ctx context.Context, cfg C, log *zap.Logger) error
+	// GC is the binary's default GOGC and GOMEMLIMIT, applied by Run
+	// when the environment sets neither (ApplyGC).
+	GC GC
 }
 
 // Main runs the service until SIGINT or SIGTERM and exits: 0 on a clean
@@ -80,7 +84,8 @@ type returnHook struct{}
 func (returnHook) OnWrite(*zapcore.CheckedEntry, []zapcore.Field) {}
 
 // Run is Main without the exit: `healthcheck URL` probes URL; anything else
-// loads the configuration, builds the logger on logOut and runs the service.
+// loads the configuration, applies s.GC, builds the logger on logOut and
+// runs the service.
 func Run[C any](ctx context.Context, s Service[C], args []string, getenv func(string) string, logOut io.Writer) error {
 	if len(args) == 2 && args[0] == "healthcheck" {
 		return ops.Probe(ctx, args[1])
@@ -89,6 +94,7 @@ func Run[C any](ctx context.Context, s Service[C], args []string, getenv func(st
 	if err != nil {
 		return err
 	}
+	ApplyGC(s.GC, getenv)
 	log, err := logging.NewTo(logOut, s.Name, s.LogLevel(cfg))
 	if err != nil {
 		return err

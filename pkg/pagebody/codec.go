@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/newsflow/newsflow/pkg/schema"
@@ -28,12 +29,38 @@ var (
 )
 
 // Encode returns body in the encoding pages travel in and that
-// encoding's name (schema.EncodingZstd). It is safe for concurrent use.
+// encoding's name: an s2 block (schema.EncodingS2) for a body up to
+// MaxPage, the cheapest codec by CPU that was measured (docs/PERFORMANCE.md,
+// "Codec of the page body"); zstd (schema.EncodingZstd) for a longer one,
+// a feed or sitemap of which readers keep a prefix, which a zstd stream
+// gives without decoding the rest. It is safe for concurrent use: s2
+// keeps no state between calls.
 func Encode(body []byte) (data []byte, encoding string) {
+	if len(body) <= MaxPage {
+		return s2.Encode(nil, body), schema.EncodingS2
+	}
 	encOnce.Do(func() {
-		enc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+		enc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
 	})
 	return enc.EncodeAll(body, make([]byte, 0, len(body)/3+64)), schema.EncodingZstd
+}
+
+// decodeS2 decodes an s2 block, reading the decoded size it announces
+// before allocating: a block announcing more than limit bytes is refused
+// unread. Errors wrap ErrTooLarge or ErrCorrupt.
+func decodeS2(data []byte, limit int) ([]byte, error) {
+	n, err := s2.DecodedLen(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: s2: %v", ErrCorrupt, err)
+	}
+	if n > limit {
+		return nil, fmt.Errorf("%w: s2 block announces %d bytes, limit %d", ErrTooLarge, n, limit)
+	}
+	out, err := s2.Decode(make([]byte, n), data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: s2: %v", ErrCorrupt, err)
+	}
+	return out, nil
 }
 
 // Decode returns the body that data holds in encoding, refusing one over
@@ -60,17 +87,27 @@ func Decode(encoding string, data []byte, limit, sizeHint int) ([]byte, error) {
 			return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrTooLarge, len(out), limit)
 		}
 		return out, nil
+	case schema.EncodingS2:
+		return decodeS2(data, limit)
 	}
 	return nil, fmt.Errorf("%w: unknown encoding %q", ErrCorrupt, encoding)
 }
 
 // DecodePrefix returns at most the first limit bytes of the body that
 // data holds in encoding, for a document whose head is worth reading
-// when it is too long (a feed, a sitemap). Errors wrap ErrCorrupt.
+// when it is too long (a feed, a sitemap). Errors wrap ErrCorrupt, or
+// ErrTooLarge for an s2 block announcing more than MaxPage (Encode writes
+// longer bodies as zstd, so only a hostile message holds one).
 func DecodePrefix(encoding string, data []byte, limit int) ([]byte, error) {
 	switch encoding {
 	case schema.EncodingIdentity:
 		return data[:min(len(data), limit)], nil
+	case schema.EncodingS2:
+		out, err := decodeS2(data, MaxPage)
+		if err != nil {
+			return nil, err
+		}
+		return out[:min(len(out), limit)], nil
 	case schema.EncodingZstd:
 		// The decoder's memory (its window) is bounded by MaxPage even
 		// for a small limit; what is read, by limit.

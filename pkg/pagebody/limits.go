@@ -20,7 +20,9 @@ const (
 
 // Size limits of an encoded body carried inside a message: larger ones go
 // to the object store. The ceiling leaves room in the server's default
-// 1 MiB payload for base64 in JSON, which grows a body by a third.
+// 1 MiB payload for the page's metadata, and for base64 in JSON, which
+// grows a body by a third, should a page be published as JSON (the form
+// before the envelope, which readers still accept).
 const (
 	DefaultInline = 512 << 10
 	MaxInline     = 700 << 10

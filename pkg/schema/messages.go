@@ -54,7 +54,13 @@ type CrawlRequest struct {
 
 // Body encodings of FetchedPage.Body.
 const (
-	EncodingZstd     = "zstd"
+	// EncodingS2 is an s2 block (github.com/klauspost/compress/s2), what
+	// the fetcher writes for a body up to pagebody.MaxPage.
+	EncodingS2 = "s2"
+	// EncodingZstd is a zstd frame: bodies over pagebody.MaxPage, and
+	// every body published before s2 (PAGES keeps them for reparse).
+	EncodingZstd = "zstd"
+	// EncodingIdentity is the body as it is (a few lines of text).
 	EncodingIdentity = "identity"
 )
 
@@ -75,7 +81,7 @@ type FetchedPage struct {
 	Origin    string    `json:"origin,omitempty"`
 	TraceID   string    `json:"trace_id,omitempty"`
 	Hints     *Hints    `json:"hints,omitempty"`
-	// BodyEncoding is EncodingZstd or EncodingIdentity.
+	// BodyEncoding is EncodingS2, EncodingZstd or EncodingIdentity.
 	BodyEncoding string `json:"body_encoding"`
 	Body         []byte `json:"body,omitempty"`
 	// BodyRef names the object holding the encoded body when Body is empty.

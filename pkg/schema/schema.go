@@ -15,15 +15,20 @@
 //	 "submitted_at":"2026-11-28T08:00:00Z","trace_id":"c0ffee00c0ffee00c0ffee00",
 //	 "hints":{"title":"Diplomat to visit Russia","published":"2026-11-28T07:55:00Z"}}
 //
-// A FetchedPage on pages.fetched (body is zstd-compressed, base64 in JSON;
-// a page too large for one message has body_ref, a JetStream object name):
+// A FetchedPage on pages.fetched is an envelope (pkg/pagebody): "NFP\x01",
+// the length of the metadata as a uvarint, the metadata as JSON (the page
+// without its body), then the body as it is, an s2 block (bodies over
+// 16 MiB are zstd). A page too large for one message has body_ref, a
+// JetStream object name, and no body. Pages published before the
+// envelope are the whole page as JSON, the body in base64 (zstd); readers
+// still accept them. The metadata:
 //
 //	{"v":1,"url":"https://news.example/world/belarus-talks",
 //	 "final_url":"https://news.example/world/belarus-talks","status":200,
 //	 "headers":{"Content-Type":"text/html; charset=utf-8","Last-Modified":"..."},
 //	 "content_type":"text/html; charset=utf-8","charset":"utf-8",
 //	 "fetched_at":"2026-11-28T08:00:01Z","depth":1,"origin":"https://news.example/",
-//	 "trace_id":"c0ffee00c0ffee00c0ffee00","body_encoding":"zstd","body":"KLUv/...","body_size":48213}
+//	 "trace_id":"c0ffee00c0ffee00c0ffee00","body_encoding":"s2","body_size":48213}
 //
 // An Article on articles.parsed: one record per fetched page, whose
 // page_type says what the page was; only "article" records carry a story.

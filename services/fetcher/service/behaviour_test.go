@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/newsflow/newsflow/pkg/bus/bustest"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/sources"
 )
@@ -277,8 +278,8 @@ func TestListingsAreHandedOn(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for len(byURL) < 3 && time.Now().Before(deadline) {
 		for _, m := range pages.wait(t, 0, 0) {
-			var p schema.FetchedPage
-			if err := json.Unmarshal(m.Data(), &p); err != nil {
+			p, err := pagebody.Unmarshal(m.Data())
+			if err != nil {
 				t.Fatal(err)
 			}
 			byURL[p.URL] = p
@@ -418,8 +419,8 @@ func TestRobotsSitemapsSurviveARetry(t *testing.T) {
 	for len(got) < 2 && time.Now().Before(deadline) {
 		got = got[:0]
 		for _, m := range pages.wait(t, 0, 0) {
-			var p schema.FetchedPage
-			if err := json.Unmarshal(m.Data(), &p); err != nil {
+			p, err := pagebody.Unmarshal(m.Data())
+			if err != nil {
 				t.Fatal(err)
 			}
 			got = append(got, p.URL)

@@ -1,11 +1,13 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +30,10 @@ func TestServiceParsesPagesAndSurvivesGarbage(t *testing.T) {
 	startParser(t, s.ClientURL(), nil)
 	waitFor(t, func() bool { _, err := js.Stream(t.Context(), schema.StreamPages); return err == nil })
 
-	for _, garbage := range [][]byte{nil, []byte("\x00\xff garbage"), []byte(`{"v":99}`), []byte(`{"v":1,"url":"ftp://x"}`)} {
+	garbage := [][]byte{nil, []byte("\x00\xff garbage"), []byte(`{"v":99}`), []byte(`{"v":1,"url":"ftp://x"}`),
+		// Page envelopes: a metadata length past the end, metadata not JSON.
+		[]byte(pagebody.Magic + "\x7f{}"), []byte(pagebody.Magic + "\x05hello<html>")}
+	for _, garbage := range garbage {
 		if _, err := js.Publish(t.Context(), schema.SubjectPagesFetched, garbage); err != nil {
 			t.Fatal(err)
 		}
@@ -57,15 +62,16 @@ func TestServiceParsesPagesAndSurvivesGarbage(t *testing.T) {
 	if got := articles[0].Header.Get(schema.HeaderTraceID); got != "t-1" {
 		t.Errorf("trace header %q", got)
 	}
-	// Four garbage payloads end as dead letters, each with its reason; the
-	// parser records nothing on crawl.outcome, which is the fetcher's.
-	for _, m := range readAll(t, js, schema.StreamDeadLetters, 4) {
+	// The garbage payloads end as dead letters, each with its reason and
+	// the payload; the parser records nothing on crawl.outcome, which is
+	// the fetcher's.
+	for _, m := range readAll(t, js, schema.StreamDeadLetters, len(garbage)) {
 		var dl schema.DeadLetter
 		if err := json.Unmarshal(m.Data, &dl); err != nil {
 			t.Fatal(err)
 		}
-		if dl.Stage != "parser" || dl.Fate != "invalid" || dl.Reason == "" {
-			t.Errorf("dead letter %+v: want an invalid parser message with a reason", dl)
+		if dl.Stage != "parser" || dl.Fate != "invalid" || dl.Reason == "" || !slices.ContainsFunc(garbage, func(g []byte) bool { return bytes.Equal(g, dl.Data) }) {
+			t.Errorf("dead letter %+v: want an invalid parser message with a reason and its payload", dl)
 		}
 	}
 	if outcomes, _ := js.Stream(t.Context(), schema.StreamOutcomes); outcomes != nil {

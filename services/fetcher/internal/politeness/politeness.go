@@ -55,7 +55,21 @@ type Limiter struct {
 
 	mu    sync.Mutex
 	hosts map[string]*hostState
+	// known is the last state of each host's entry this process read or
+	// wrote, with its revision: reserve writes against it directly, and
+	// reads the entry only when another writer moved it (the write then
+	// fails its compare-and-set). One KV operation per slot instead of two.
+	known map[string]known
 }
+
+// known is a host entry as last seen, and its revision.
+type known struct {
+	s   slot
+	rev uint64
+}
+
+// maxKnown bounds Limiter.known; past it the map starts again empty.
+const maxKnown = 10_000
 
 type hostState struct {
 	waiters int
@@ -70,7 +84,7 @@ func New(bucket jetstream.KeyValue, maxWait time.Duration, maxWaiters int) *Limi
 	if maxWaiters <= 0 {
 		maxWaiters = 4
 	}
-	return &Limiter{kv: bucket, MaxWait: maxWait, MaxWaiters: maxWaiters, hosts: map[string]*hostState{}}
+	return &Limiter{kv: bucket, MaxWait: maxWait, MaxWaiters: maxWaiters, hosts: map[string]*hostState{}, known: map[string]known{}}
 }
 
 // Waiting returns how many callers of this process wait on each host.
@@ -211,13 +225,17 @@ func (l *Limiter) deferral(ctx context.Context, host string, interval time.Durat
 }
 
 // reserve takes the next free slot with compare-and-set and returns its
-// start time.
+// start time. It writes against the entry as this process last saw it,
+// and reads the entry only when that write loses to another writer.
 func (l *Limiter) reserve(ctx context.Context, host string, interval time.Duration) (time.Time, error) {
 	key := kv.Key(host)
-	for attempt := 0; attempt < 50; attempt++ {
-		cur, rev, err := l.get(ctx, key)
-		if err != nil {
-			return time.Time{}, err
+	for attempt := 0; attempt < 100; attempt++ {
+		cur, rev, cached := l.remembered(key)
+		if !cached {
+			var err error
+			if cur, rev, err = l.get(ctx, key); err != nil {
+				return time.Time{}, err
+			}
 		}
 		now := time.Now()
 		start := cur.Next
@@ -225,6 +243,11 @@ func (l *Limiter) reserve(ctx context.Context, host string, interval time.Durati
 			start = now
 		}
 		if wait := start.Sub(now); wait > l.MaxWait {
+			if cached {
+				// Decide on the entry as it is now (it may have expired).
+				l.forget(key)
+				continue
+			}
 			return time.Time{}, &TooFarError{Wait: wait}
 		}
 		cur.Next = start.Add(interval)
@@ -232,6 +255,10 @@ func (l *Limiter) reserve(ctx context.Context, host string, interval time.Durati
 			return start, nil
 		} else if !isConflict(err) {
 			return time.Time{}, err
+		}
+		if cached {
+			// Another writer moved the entry: read it, at once.
+			continue
 		}
 		// Lost the race: let the winners through before reading again.
 		if err := sleepUntil(ctx, time.Now().Add(time.Duration(rand.Int64N(int64(time.Millisecond)*int64(attempt+1))))); err != nil {
@@ -251,22 +278,55 @@ func (l *Limiter) get(ctx context.Context, key string) (slot, uint64, error) {
 	}
 	var s slot
 	_ = json.Unmarshal(e.Value(), &s)
+	l.remember(key, s, e.Revision())
 	return s, e.Revision(), nil
 }
 
-// put writes s if the entry is still at rev (0: absent).
+// put writes s if the entry is still at rev (0: absent), and remembers
+// what it wrote; a write that fails forgets the entry.
 func (l *Limiter) put(ctx context.Context, key string, s slot, rev uint64) error {
 	val, _ := json.Marshal(s)
 	var err error
+	var next uint64
 	if rev == 0 {
-		_, err = l.kv.Create(ctx, key, val)
+		next, err = l.kv.Create(ctx, key, val)
 	} else {
-		_, err = l.kv.Update(ctx, key, val, rev)
+		next, err = l.kv.Update(ctx, key, val, rev)
 	}
 	if err != nil {
+		l.forget(key)
 		return fmt.Errorf("host slot: %w", err)
 	}
+	l.remember(key, s, next)
 	return nil
+}
+
+// remembered returns the entry of key as this process last saw it.
+func (l *Limiter) remembered(key string) (slot, uint64, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k, ok := l.known[key]
+	return k.s, k.rev, ok
+}
+
+// remember records the entry of key at rev, unless a newer revision is
+// known already (writers of this process race each other).
+func (l *Limiter) remember(key string, s slot, rev uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if k, ok := l.known[key]; ok && k.rev >= rev {
+		return
+	}
+	if len(l.known) >= maxKnown {
+		clear(l.known)
+	}
+	l.known[key] = known{s: s, rev: rev}
+}
+
+func (l *Limiter) forget(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.known, key)
 }
 
 func isConflict(err error) bool {

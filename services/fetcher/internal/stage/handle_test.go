@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/newsflow/newsflow/pkg/bus"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/urlnorm"
 	"github.com/newsflow/newsflow/services/fetcher/internal/fetch"
@@ -237,7 +238,7 @@ func TestHandle(t *testing.T) {
 			setup:       func(f *fixture) { f.fetcher.answers[site+"/a"] = page(200, "<p>story</p>", nil) },
 			wantOutcome: schema.OutcomeFetched, wantStatus: 200, wantPage: true, wantClaim: schema.OutcomeFetched,
 			check: func(t *testing.T, f *fixture, outs []bus.Out) {
-				p := outs[0].Body.(schema.FetchedPage)
+				p := pageOf(t, outs[0])
 				if p.URL != site+"/a" || p.FinalURL != site+"/a" || p.BodySize != len("<p>story</p>") || len(p.Body) == 0 || p.BodyRef != "" || p.TraceID != "trace-1" {
 					t.Errorf("page %+v", p)
 				}
@@ -248,7 +249,7 @@ func TestHandle(t *testing.T) {
 			setup:       func(f *fixture) { f.fetcher.answers[site+"/a"] = page(200, big, nil) },
 			wantOutcome: schema.OutcomeFetched, wantStatus: 200, wantPage: true, wantClaim: schema.OutcomeFetched,
 			check: func(t *testing.T, f *fixture, outs []bus.Out) {
-				p := outs[0].Body.(schema.FetchedPage)
+				p := pageOf(t, outs[0])
 				if p.BodyRef == "" || len(p.Body) != 0 || len(f.bodies.objs[p.BodyRef]) == 0 {
 					t.Errorf("page body %d bytes inline, ref %q; want it stored", len(p.Body), p.BodyRef)
 				}
@@ -436,7 +437,7 @@ func TestRobotsSitemapsArePublishedWhenRead(t *testing.T) {
 		t.Fatalf("%d pages published at once, want the robots.txt page", len(f.side.outs))
 	}
 	o := f.side.outs[0]
-	p, ok := o.Body.(schema.FetchedPage)
+	p, ok := pageIn(o)
 	if !ok || o.Subject != schema.SubjectPagesFetched || !strings.HasPrefix(o.ID, "robots:") {
 		t.Fatalf("published %+v, want a page on %s with a robots: id", o, schema.SubjectPagesFetched)
 	}
@@ -455,7 +456,7 @@ func TestRobotsSitemapsArePublishedWhenRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, o := range outs {
-		if p, ok := o.Body.(schema.FetchedPage); ok && p.Hints != nil && p.Hints.Kind == schema.KindRobots {
+		if p, ok := pageIn(o); ok && p.Hints != nil && p.Hints.Kind == schema.KindRobots {
 			t.Errorf("the robots page is among a request's outputs: %+v", o)
 		}
 	}
@@ -486,4 +487,25 @@ func TestRobotsSitemapsNotPublished(t *testing.T) {
 	if outs, err := f.handle(t, site+"/a", false); err != nil || len(outs) != 2 {
 		t.Errorf("Handle without a publisher = %d outputs, %v; want the page and its outcome", len(outs), err)
 	}
+}
+
+// pageIn reads the page an output publishes on pages.fetched, as the
+// parser would; false for any other output.
+func pageIn(o bus.Out) (schema.FetchedPage, bool) {
+	data, ok := o.Body.([]byte)
+	if !ok || o.Subject != schema.SubjectPagesFetched {
+		return schema.FetchedPage{}, false
+	}
+	p, err := pagebody.Unmarshal(data)
+	return p, err == nil
+}
+
+// pageOf is pageIn for an output that must be a page.
+func pageOf(t *testing.T, o bus.Out) schema.FetchedPage {
+	t.Helper()
+	p, ok := pageIn(o)
+	if !ok {
+		t.Fatalf("output %s %T is not a readable page", o.Subject, o.Body)
+	}
+	return p
 }

@@ -34,6 +34,40 @@ type row struct {
 	dated     time.Time // published, else fetched
 	published string    // RFC 3339 with the page's offset, or ""
 	words     int
+	// fingerprinted says simhash, bands and words are set: only a new
+	// article or a changed text needs them (fingerprint).
+	fingerprinted bool
+}
+
+// fingerprint computes the row's SimHash, its bands and its word count,
+// once.
+func (r *row) fingerprint() {
+	if r.fingerprinted {
+		return
+	}
+	r.simhash, r.words = simhash.Count(r.a.Body)
+	r.bands = simhash.Split(r.simhash)
+	r.fingerprinted = true
+}
+
+// stored is what ingest reads of an article already stored: its fetch
+// time, which tells a redelivery from a newer fetch, and the fields its
+// full-text entry and fingerprint derive from.
+type stored struct {
+	id, story                                int64
+	fetched                                  time.Time
+	hash, title, description, body, language string
+}
+
+// sameText reports whether r's indexed text is the one stored: then its
+// full-text entry, text columns and fingerprint stay as they are, and
+// only the fetch's metadata changes (touch). The body is compared, not
+// only its hash: the content hash is of the lowercased, whitespace-folded
+// body, and the stored text must be the latest fetch's. The language is
+// compared because PostgreSQL stems by it.
+func (s stored) sameText(r *row) bool {
+	return s.hash == r.a.ContentHash && s.title == r.a.Title && s.description == r.a.Description &&
+		s.language == r.a.Language && s.body == r.a.Body
 }
 
 // match says which earlier article a new one duplicates.
@@ -53,16 +87,20 @@ type candidate struct {
 // transaction.
 type ingestTx interface {
 	page(ctx context.Context, r *row, now time.Time) error
-	// lookup returns the id, story and fetch time of the article at
-	// canonical.
-	lookup(ctx context.Context, canonical string) (id, story int64, fetched time.Time, ok bool, err error)
+	// lookup returns the article stored at canonical.
+	lookup(ctx context.Context, canonical string) (st stored, ok bool, err error)
 	byHash(ctx context.Context, hash string) (candidate, bool, error)
 	byBands(ctx context.Context, bands [simhash.Bands]int64) ([]candidate, error)
 	// insert adds a new article, in the story of m, or, when m.kind is
 	// "", in a new story whose id is the article's; ok is false when
 	// another writer inserted the same canonical URL first.
 	insert(ctx context.Context, r *row, m match, now time.Time) (id int64, ok bool, err error)
+	// update replaces the article's text, its full-text entry and its
+	// fingerprint, and the fetch's metadata.
 	update(ctx context.Context, id int64, r *row, now time.Time) error
+	// touch replaces only the fetch's metadata (URL, site, dates, the
+	// doc) of an article whose text is unchanged (stored.sameText).
+	touch(ctx context.Context, id int64, r *row, now time.Time) error
 	version(ctx context.Context, id int64, r *row, now time.Time) error
 	// alias records that the article id arrived under url.
 	alias(ctx context.Context, id int64, url string) error
@@ -97,10 +135,6 @@ func prepare(batch []schema.Article) ([]row, error) {
 			r.dated = a.Published.UTC()
 			r.published = a.Published.Format(time.RFC3339Nano)
 		}
-		if a.PageType == schema.PageArticle {
-			r.simhash, r.words = simhash.Count(a.Body)
-			r.bands = simhash.Split(r.simhash)
-		}
 		rows = append(rows, r)
 	}
 	slices.SortStableFunc(rows, func(x, y row) int {
@@ -131,11 +165,13 @@ func ingest(ctx context.Context, tx ingestTx, rows []row, now time.Time) (Ingest
 
 func ingestArticle(ctx context.Context, tx ingestTx, r *row, now time.Time, res *IngestResult) error {
 	item := &res.Items[r.i]
-	id, story, fetched, ok, err := tx.lookup(ctx, r.a.CanonicalURL)
+	st, ok, err := tx.lookup(ctx, r.a.CanonicalURL)
 	if err != nil {
 		return wrap("look up article", err)
 	}
+	id := st.id
 	if !ok {
+		r.fingerprint()
 		m, err := findMatch(ctx, tx, r)
 		if err != nil {
 			return err
@@ -160,9 +196,10 @@ func ingestArticle(ctx context.Context, tx ingestTx, r *row, now time.Time, res 
 			return wrap("record version", tx.version(ctx, id, r, now))
 		}
 		// Another writer inserted this URL since the lookup.
-		if id, story, fetched, ok, err = tx.lookup(ctx, r.a.CanonicalURL); err != nil || !ok {
+		if st, ok, err = tx.lookup(ctx, r.a.CanonicalURL); err != nil || !ok {
 			return wrap("look up article", cmp.Or(err, fmt.Errorf("%s vanished", r.a.CanonicalURL)))
 		}
+		id = st.id
 	}
 	if err := tx.version(ctx, id, r, now); err != nil {
 		return wrap("record version", err)
@@ -174,17 +211,25 @@ func ingestArticle(ctx context.Context, tx ingestTx, r *row, now time.Time, res 
 	// same fetch (newsflow reparse, after an extractor upgrade). A
 	// redelivery or an older fetch changes nothing.
 	// (Stores keep milliseconds, so compare at that precision.)
-	reparse := r.a.Reparse != "" && r.a.FetchedAt.Truncate(time.Millisecond).Equal(fetched.Truncate(time.Millisecond))
-	if !r.a.FetchedAt.After(fetched) && !reparse {
+	reparse := r.a.Reparse != "" && r.a.FetchedAt.Truncate(time.Millisecond).Equal(st.fetched.Truncate(time.Millisecond))
+	if !r.a.FetchedAt.After(st.fetched) && !reparse {
 		res.Unchanged++
-		*item = Item{Result: "unchanged", Story: story}
+		*item = Item{Result: "unchanged", Story: st.story}
 		return nil
 	}
-	if err := tx.update(ctx, id, r, now); err != nil {
+	// Most newer fetches of a known page carry the same text: keep its
+	// index entry rather than delete and re-index it.
+	if st.sameText(r) {
+		err = tx.touch(ctx, id, r, now)
+	} else {
+		r.fingerprint()
+		err = tx.update(ctx, id, r, now)
+	}
+	if err != nil {
 		return wrap("update article", err)
 	}
 	res.Updated++
-	*item = Item{Result: "updated", Story: story}
+	*item = Item{Result: "updated", Story: st.story}
 	return nil
 }
 

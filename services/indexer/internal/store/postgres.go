@@ -159,14 +159,14 @@ func (t pgTx) page(ctx context.Context, r *row, now time.Time) error {
 	return err
 }
 
-func (t pgTx) lookup(ctx context.Context, canonical string) (int64, int64, time.Time, bool, error) {
-	var id, story int64
-	var fetched time.Time
-	err := t.tx.QueryRow(ctx, `SELECT id, story_id, fetched_at FROM articles WHERE url_key = $1`, urlKey(canonical)).Scan(&id, &story, &fetched)
+func (t pgTx) lookup(ctx context.Context, canonical string) (stored, bool, error) {
+	var s stored
+	err := t.tx.QueryRow(ctx, `SELECT id, story_id, fetched_at, content_hash, title, description, body, language FROM articles WHERE url_key = $1`,
+		urlKey(canonical)).Scan(&s.id, &s.story, &s.fetched, &s.hash, &s.title, &s.description, &s.body, &s.language)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, 0, fetched, false, nil
+		return stored{}, false, nil
 	}
-	return id, story, fetched, err == nil, err
+	return s, err == nil, err
 }
 
 func (t pgTx) byHash(ctx context.Context, hash string) (candidate, bool, error) {
@@ -262,6 +262,14 @@ func (t pgTx) update(ctx context.Context, id int64, r *row, now time.Time) error
 		r.a.URL, r.host, r.site, r.a.Language, nullString(r.published), r.dated, r.a.FetchedAt,
 		r.a.ContentHash, simhash.Signed(r.simhash), r.bands[0], r.bands[1], r.bands[2], r.bands[3],
 		string(r.doc), now, id, indexedBody(r.a.Body))
+	return err
+}
+
+func (t pgTx) touch(ctx context.Context, id int64, r *row, now time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE articles SET url = $1, host = $2, site = $3, published = $4, dated = $5, fetched_at = $6,
+			doc = $7::jsonb, updated_at = $8
+		WHERE id = $9`,
+		r.a.URL, r.host, r.site, nullString(r.published), r.dated, r.a.FetchedAt, string(r.doc), now, id)
 	return err
 }
 

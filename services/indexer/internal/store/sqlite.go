@@ -193,17 +193,19 @@ func (t *sqliteTx) page(ctx context.Context, r *row, now time.Time) error {
 		r.a.CanonicalURL, r.a.URL, r.a.PageType, r.a.Title, r.site, ms(r.a.FetchedAt), ms(now))
 }
 
-func (t *sqliteTx) lookup(ctx context.Context, canonical string) (int64, int64, time.Time, bool, error) {
-	st, err := t.stmt(ctx, `SELECT id, story_id, fetched_at FROM articles WHERE canonical_url = ?`)
+func (t *sqliteTx) lookup(ctx context.Context, canonical string) (stored, bool, error) {
+	st, err := t.stmt(ctx, `SELECT id, story_id, fetched_at, content_hash, title, description, body, language FROM articles WHERE canonical_url = ?`)
 	if err != nil {
-		return 0, 0, time.Time{}, false, err
+		return stored{}, false, err
 	}
-	var id, story, fetched int64
-	err = st.QueryRowContext(ctx, canonical).Scan(&id, &story, &fetched)
+	var s stored
+	var fetched int64
+	err = st.QueryRowContext(ctx, canonical).Scan(&s.id, &s.story, &fetched, &s.hash, &s.title, &s.description, &s.body, &s.language)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, time.Time{}, false, nil
+		return stored{}, false, nil
 	}
-	return id, story, time.UnixMilli(fetched), err == nil, err
+	s.fetched = time.UnixMilli(fetched)
+	return s, err == nil, err
 }
 
 func (t *sqliteTx) byHash(ctx context.Context, hash string) (candidate, bool, error) {
@@ -304,6 +306,12 @@ func (t *sqliteTx) update(ctx context.Context, id int64, r *row, now time.Time) 
 		r.a.URL, r.host, r.site, r.a.Title, r.a.Description, r.a.Body, r.a.Language,
 		nullString(r.published), ms(r.dated), ms(r.a.FetchedAt), r.a.ContentHash, simhash.Signed(r.simhash),
 		r.bands[0], r.bands[1], r.bands[2], r.bands[3], string(r.doc), ms(now), id)
+}
+
+func (t *sqliteTx) touch(ctx context.Context, id int64, r *row, now time.Time) error {
+	return t.exec(ctx, `UPDATE articles SET url = ?, host = ?, site = ?, published = ?, dated = ?, fetched_at = ?, doc = ?, updated_at = ?
+		WHERE id = ?`,
+		r.a.URL, r.host, r.site, nullString(r.published), ms(r.dated), ms(r.a.FetchedAt), string(r.doc), ms(now), id)
 }
 
 func (t *sqliteTx) version(ctx context.Context, id int64, r *row, now time.Time) error {

@@ -7,8 +7,10 @@
 // one transaction; an article is keyed by its canonical URL, so redelivery
 // or two indexers at once never duplicate a row; a newer fetch of a URL
 // updates the row and adds a version (content hash, modified and fetched
-// time) to its history; a new URL joins the story of an exact duplicate
-// (same content hash) or of a near-duplicate (SimHash within distance 3,
+// time) to its history (when the text, title, description and language
+// are the ones stored, only the fetch's metadata changes: the full-text
+// entry and the fingerprint stay, which is most re-fetches); a new URL
+// joins the story of an exact duplicate (same content hash) or of a near-duplicate (SimHash within distance 3,
 // found through four indexed 16-bit bands), or starts its own story.
 // Pages that are not articles (home, section, listing pages) are recorded
 // in a separate pages table, never as articles.

@@ -26,7 +26,8 @@ func Describe(in schema.CrawlRequest) bus.Meta {
 }
 
 // Report says what became of a request, from the stage's outputs: its
-// outcome, and for a fetched page its status, size, type and final URL.
+// outcome, reason and status. Handle notes a fetched page's size, type and
+// final URL on the same line (bus.Note).
 func Report(in schema.CrawlRequest, outs []bus.Out) bus.Report {
 	var r bus.Report
 	for _, o := range outs {
@@ -39,8 +40,6 @@ func Report(in schema.CrawlRequest, outs []bus.Out) bus.Report {
 			if b.Status != 0 {
 				r.Fields = append(r.Fields, zap.Int("status", b.Status))
 			}
-		case schema.FetchedPage:
-			r.Fields = append(r.Fields, zap.Int("bytes", b.BodySize), zap.String("content_type", b.ContentType), zap.String("final_url", b.FinalURL))
 		}
 	}
 	return r

@@ -168,6 +168,10 @@ func (s *Stage) Handle(ctx context.Context, in schema.CrawlRequest) ([]bus.Out, 
 		return nil, err
 	}
 	_ = claim.Done(context.WithoutCancel(ctx), res.outcome)
+	if p := res.page; p != nil {
+		// The page travels as raw bytes, so Report cannot read it back.
+		bus.Note(ctx, zap.Int("bytes", p.BodySize), zap.String("content_type", p.ContentType), zap.String("final_url", urlnorm.Redact(p.FinalURL)))
+	}
 	return s.outputs(in, traceID, res), nil
 }
 

@@ -460,7 +460,9 @@ async function runTrace(key, value) {
       steps.append(li);
     };
     for (const o of j.outcomes) {
-      step("fetcher", o.outcome === "fetched" ? "ok" : "bad",
+      // A duplicate is the seen-set doing its job: neither done here nor a failure.
+      const cls = o.outcome === "fetched" || o.outcome === "not_modified" ? "ok" : o.outcome === "duplicate" ? "none" : "bad";
+      step("fetcher", cls,
         `${o.outcome}${o.status ? " " + o.status : ""}${o.reason ? ": " + o.reason : ""} · ${fmtDate(o.at)} · OUTCOMES #${o.seq}`);
     }
     if (!j.outcomes.length) step("fetcher", "none", "no outcome in the last day");

@@ -480,6 +480,8 @@ func TestGzipPassthrough(t *testing.T) {
 	mux.Handle("/lying-trailer", serve("text/html", "gzip", lying))
 	mux.Handle("/not-gzip", serve("text/html", "gzip", html))
 	mux.Handle("/cut-short", serve("text/html", "gzip", gz[:len(gz)/2]))
+	mux.Handle("/members", serve("text/html", "gzip", append(gzipOf(html[:100]), gzipOf(html[100:])...)))
+	mux.Handle("/members-bomb", serve("text/html", "gzip", bytes.Repeat(gzipOf(make([]byte, 256<<10)), 16)))
 	mux.Handle("/feed", serve("application/rss+xml", "gzip", gzipOf([]byte("<rss></rss>"))))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -506,6 +508,8 @@ func TestGzipPassthrough(t *testing.T) {
 		{name: "lying trailer: passed on, the reader bounds it", client: passing, path: "/lying-trailer", wantBody: lying, wantEnc: schema.EncodingGzip, wantSize: 1000, wantMT: "text/html"},
 		{name: "not gzip", client: passing, path: "/not-gzip", want: "network_error"},
 		{name: "cut short", client: passing, path: "/cut-short", want: "network_error"},
+		{name: "two members: decoded here", client: passing, path: "/members", wantBody: html, wantSize: len(html), wantMT: "text/html"},
+		{name: "a bomb of small members: too large here", client: passing, path: "/members-bomb", want: "too_large"},
 		{name: "a feed is decoded", client: passing, path: "/feed", kind: "feed", wantBody: []byte("<rss></rss>"), wantSize: 11, wantMT: "application/rss+xml"},
 		{name: "decoding client", client: decoding, path: "/gzip", wantBody: html, wantSize: len(html), wantMT: "text/html"},
 		{name: "decoding client, too large", client: decoding, path: "/too-large", want: "too_large"},

@@ -141,6 +141,24 @@ func attacks() []attack {
 				}
 				return nil
 			}},
+		attack{id: "lying-gzip-trailer", title: "gzip page whose trailer lies (ISIZE 1,000; inflates to 64 MiB)", heavy: true, fast: true,
+			target: hostilesite.PathLyingGzip, submit: seed(hostilesite.PathLyingGzip),
+			check: func(c *hostileCluster, j journey, l *Ledger) []string {
+				// The fetcher passes the gzip through on its trailer's word;
+				// the parser's bounded inflation refuses it for good.
+				if !j.fetched() {
+					return nil // refused by the fetcher: as good
+				}
+				if len(j.records) > 0 {
+					return []string{fmt.Sprintf("recorded as %s: a bomb was parsed", j.records[0].PageType)}
+				}
+				for _, d := range j.parserDL {
+					if !strings.Contains(d.Reason, "too large") {
+						return []string{"parser dead letter without the reason too large: " + truncateString(d.Reason, 200)}
+					}
+				}
+				return nil
+			}},
 		attack{id: "huge-article", title: "article larger than the NATS max payload (2.5 MB of text)", heavy: true, postgres: true, target: hostilesite.PathHugeArticle,
 			submit: seed(hostilesite.PathHugeArticle), check: mustBeIndexed},
 		attack{id: "long-site-name", title: "article with a 3.5 KB og:site_name", postgres: true, fast: true, target: hostilesite.PathLongSiteName,

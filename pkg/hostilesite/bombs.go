@@ -175,3 +175,40 @@ func (s *Site) bomb(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 	w.Write(body)
 }
+
+// What PathLyingGzip inflates to, and what its trailer says.
+const (
+	LyingGzipSize  = 64 << 20
+	LyingGzipClaim = 1000
+)
+
+var lyingGzip = sync.OnceValues(func() ([]byte, error) {
+	var b bytes.Buffer
+	w, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	w.Write([]byte("<!doctype html><html><head><title>A story</title></head><body><p>"))
+	for range LyingGzipSize / bombChunk {
+		w.Write(spaces)
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	out := b.Bytes()
+	binary.LittleEndian.PutUint32(out[len(out)-4:], LyingGzipClaim)
+	return out, nil
+})
+
+// lyingGzip serves PathLyingGzip.
+func (s *Site) lyingGzip(w http.ResponseWriter, r *http.Request) {
+	body, err := lyingGzip()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}

@@ -72,6 +72,10 @@ const (
 	// PathControlChars is a news article whose title and text hold C0
 	// control characters, among them STX and ETX around ControlWord.
 	PathControlChars = "/news/2026/11/29/story-with-control-characters-in-its-text"
+	// PathLyingGzip is a gzip-encoded HTML page whose one member inflates
+	// to LyingGzipSize bytes while its trailer (ISIZE) announces
+	// LyingGzipClaim: a reader trusting the trailer gets a bomb.
+	PathLyingGzip = "/news/2026/11/29/gzip-story-whose-trailer-lies"
 	// PathLinks is a section page linking LinkCount pages of this site.
 	PathLinks = "/links/thousand"
 	// PathDeepSitemap is a gzip-encoded sitemap of DeepXMLLevels nested
@@ -154,6 +158,7 @@ func New(opts Options) *Site {
 	s.mux.HandleFunc("GET /redirect/chain/{n}", s.chain)
 	s.mux.HandleFunc("GET "+PathHugeHeaders, s.hugeHeaders)
 	s.mux.HandleFunc("GET "+PathBinary, s.binary)
+	s.mux.HandleFunc("GET "+PathLyingGzip, s.lyingGzip)
 	s.mux.HandleFunc("GET /news/", s.article)
 	s.mux.HandleFunc("GET "+PathLinks, s.links)
 	s.mux.HandleFunc("GET "+PathDeepSitemap, s.deepSitemap)

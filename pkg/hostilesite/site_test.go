@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"encoding/binary"
 	"errors"
 	"hash/adler32"
 	"io"
@@ -456,5 +457,28 @@ func TestRawResponseParses(t *testing.T) {
 	}
 	if resp.StatusCode != http.StatusNotModified || resp.Header.Get("Content-Encoding") != "deflate" || resp.Header.Get("Location") != "" {
 		t.Errorf("304 bomb: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// TestLyingGzip: the page's trailer says LyingGzipClaim bytes; the body
+// inflates to LyingGzipSize and more.
+func TestLyingGzip(t *testing.T) {
+	body, err := lyingGzip()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := binary.LittleEndian.Uint32(body[len(body)-4:]); got != LyingGzipClaim {
+		t.Errorf("trailer ISIZE %d, want %d", got, LyingGzipClaim)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, zr)
+	if n < LyingGzipSize || err == nil {
+		t.Errorf("inflated %d bytes, err %v; want at least %d and a size mismatch", n, err, LyingGzipSize)
+	}
+	if len(body) > 1<<20 {
+		t.Errorf("%d bytes on the wire: want well under a fetcher's raw limit", len(body))
 	}
 }

@@ -26,7 +26,15 @@ type Getter interface {
 // store's.
 func Attach(ctx context.Context, page *schema.FetchedPage, body []byte, inline int, store Putter, name string) error {
 	data, encoding := Encode(body)
-	page.BodyEncoding, page.BodySize = encoding, len(body)
+	return AttachEncoded(ctx, page, data, encoding, len(body), inline, store, name)
+}
+
+// AttachEncoded is Attach for a body already encoded: data in encoding
+// (the origin's gzip, schema.EncodingGzip, passed through as it came),
+// size its decoded length as far as it is known. Readers bound the
+// decoded size whatever size says.
+func AttachEncoded(ctx context.Context, page *schema.FetchedPage, data []byte, encoding string, size, inline int, store Putter, name string) error {
+	page.BodyEncoding, page.BodySize = encoding, size
 	page.Body, page.BodyRef = nil, ""
 	if len(data) <= inline {
 		page.Body = data

@@ -2,11 +2,13 @@ package pagebody
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"sync"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 
@@ -89,13 +91,87 @@ func Decode(encoding string, data []byte, limit, sizeHint int) ([]byte, error) {
 		return out, nil
 	case schema.EncodingS2:
 		return decodeS2(data, limit)
+	case schema.EncodingGzip:
+		return decodeGzip(data, limit, sizeHint, false)
 	}
 	return nil, fmt.Errorf("%w: unknown encoding %q", ErrCorrupt, encoding)
 }
 
+// gzipReaders are inflaters for reuse: a gzip.Reader holds about 40 KB
+// of tables and window, which Reset keeps.
+var gzipReaders sync.Pool
+
+// decodeGzip inflates data, a gzip stream of one member or more (the
+// origin's own, passed through by the fetcher), reading at most limit
+// bytes of output: past limit it stops and, for a whole body, fails
+// with ErrTooLarge (a gzip bomb, or a trailer that understated the size,
+// costs limit bytes and no more); for a prefix it returns the first
+// limit bytes without reading the rest. Each member's CRC and size are
+// checked when a whole body is read. sizeHint (the trailer's claim)
+// only sizes the buffer. Errors wrap ErrTooLarge or ErrCorrupt.
+func decodeGzip(data []byte, limit, sizeHint int, prefix bool) ([]byte, error) {
+	limit = max(limit, 0)
+	zr, _ := gzipReaders.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(bytes.NewReader(data))
+	} else {
+		err = zr.Reset(bytes.NewReader(data))
+	}
+	if err != nil {
+		if zr != nil {
+			gzipReaders.Put(zr)
+		}
+		return nil, fmt.Errorf("%w: gzip: %v", ErrCorrupt, err)
+	}
+	defer gzipReaders.Put(zr)
+	// One byte more than the limit tells a body at the limit from one
+	// past it. The buffer grows with what is read, never past read.
+	read := limit + 1
+	if prefix {
+		read = limit
+	}
+	out := make([]byte, 0, min(max(sizeHint, 0)+1, read))
+	for len(out) < read {
+		if len(out) == cap(out) {
+			grown := make([]byte, len(out), len(out)+min(max(cap(out), 32<<10), read-len(out)))
+			out = grown[:copy(grown, out)]
+		}
+		n, err := zr.Read(out[len(out):cap(out)])
+		out = out[:len(out)+n]
+		if len(out) > limit {
+			// Past the limit, whatever the member's trailer would say.
+			return nil, fmt.Errorf("%w: gzip inflates past %d bytes (its trailer announced %d)", ErrTooLarge, limit, sizeHint)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: gzip: %v", ErrCorrupt, err)
+		}
+	}
+	return out, nil
+}
+
+// GzipSize returns the size a gzip stream's trailer announces for its
+// last member (ISIZE: the last 4 bytes, little-endian, the size modulo
+// 2^32). It is a claim, cheap to read before inflating anything: honest
+// for a single-member body under 4 GiB, and may be false for a hostile
+// one, which readers bound anyway. ok is false for data too short to be
+// gzip.
+func GzipSize(data []byte) (size uint32, ok bool) {
+	// 10 bytes of header, an empty deflate block, 8 of trailer.
+	if len(data) < 18 || data[0] != 0x1f || data[1] != 0x8b {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint32(data[len(data)-4:]), true
+}
+
 // DecodePrefix returns at most the first limit bytes of the body that
 // data holds in encoding, for a document whose head is worth reading
-// when it is too long (a feed, a sitemap). Errors wrap ErrCorrupt, or
+// when it is too long (a feed, a sitemap), or whose head is all a reader
+// needs (the fetcher sniffing a gzip page it passes through); the rest of
+// a zstd or gzip body is not read. Errors wrap ErrCorrupt, or
 // ErrTooLarge for an s2 block announcing more than MaxPage (Encode writes
 // longer bodies as zstd, so only a hostile message holds one).
 func DecodePrefix(encoding string, data []byte, limit int) ([]byte, error) {
@@ -121,6 +197,8 @@ func DecodePrefix(encoding string, data []byte, limit int) ([]byte, error) {
 			return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
 		}
 		return out, nil
+	case schema.EncodingGzip:
+		return decodeGzip(data, limit, limit, true)
 	}
 	return nil, fmt.Errorf("%w: unknown encoding %q", ErrCorrupt, encoding)
 }

@@ -3,6 +3,7 @@ package pagebody
 import (
 	"bytes"
 	"cmp"
+	stdgzip "compress/gzip"
 	"encoding/binary"
 	"errors"
 	"strings"
@@ -164,12 +165,20 @@ func FuzzDecode(f *testing.F) {
 	f.Add(lyingS2(1<<20), uint8(0), uint16(1000))
 	f.Add(lyingS2(20), uint8(0), uint16(1000))
 	f.Add(s2Block(make([]byte, 5000)), uint8(0), uint16(4999))
-	encodings := []string{schema.EncodingS2, schema.EncodingZstd, schema.EncodingIdentity, "br"}
+	f.Add(gzipped(small), uint8(4), uint16(100))
+	f.Add(gzipped(small, small), uint8(4), uint16(100))
+	f.Add(gzipped(make([]byte, 5000)), uint8(4), uint16(4999))
+	f.Add(withISize(gzipped(make([]byte, 5000)), 10), uint8(4), uint16(1000))
+	f.Add(gzipped(small)[:20], uint8(4), uint16(100))
+	encodings := []string{schema.EncodingS2, schema.EncodingZstd, schema.EncodingIdentity, "br", schema.EncodingGzip}
 	f.Fuzz(func(t *testing.T, data []byte, which uint8, limit uint16) {
 		enc := encodings[int(which)%len(encodings)]
 		out, err := Decode(enc, data, int(limit), 1<<30)
 		if err == nil && len(out) > int(limit) {
 			t.Fatalf("decoded %d bytes over the limit %d", len(out), limit)
+		}
+		if err == nil && enc == schema.EncodingGzip && cap(out) > 2*int(limit)+1 {
+			t.Fatalf("allocated %d bytes for a gzip body under the limit %d", cap(out), limit)
 		}
 		if err == nil && enc == schema.EncodingS2 && cap(out) > int(limit) {
 			t.Fatalf("allocated %d bytes over the limit %d", cap(out), limit)
@@ -191,4 +200,125 @@ func FuzzDecode(f *testing.F) {
 			t.Fatal("the prefix is not the head of the whole body")
 		}
 	})
+}
+
+// gzipped returns body gzipped as an origin would send it, one member per
+// part.
+func gzipped(parts ...[]byte) []byte {
+	var b bytes.Buffer
+	for _, p := range parts {
+		w := stdgzip.NewWriter(&b)
+		w.Write(p)
+		w.Close()
+	}
+	return b.Bytes()
+}
+
+// withISize returns a copy of gz whose trailer announces size.
+func withISize(gz []byte, size uint32) []byte {
+	out := bytes.Clone(gz)
+	binary.LittleEndian.PutUint32(out[len(out)-4:], size)
+	return out
+}
+
+// TestGzip: the origin's gzip, passed through, reads back whole or as a
+// prefix, one member or several; past its limit it is refused as too
+// large, whatever its trailer says; cut short or corrupt, it is corrupt.
+func TestGzip(t *testing.T) {
+	page := bytes.Repeat([]byte("<p>A harbour town votes to rebuild its sea wall.</p>\n"), 2000)
+	bomb := gzipped(make([]byte, MaxPage+1))
+	tests := []struct {
+		name    string
+		data    []byte
+		limit   int
+		hint    int
+		want    []byte
+		wantErr error
+	}{
+		{name: "a page", data: gzipped(page), limit: MaxPage, hint: len(page), want: page},
+		{name: "a page, no size hint", data: gzipped(page), limit: MaxPage, want: page},
+		{name: "empty", data: gzipped(nil), limit: MaxPage, want: []byte{}},
+		{name: "two members", data: gzipped(page[:1000], page[1000:]), limit: MaxPage, hint: len(page) - 1000, want: page},
+		{name: "exactly at the limit", data: gzipped(page), limit: len(page), hint: len(page), want: page},
+		{name: "one byte over the limit", data: gzipped(page), limit: len(page) - 1, hint: len(page), wantErr: ErrTooLarge},
+		{name: "a bomb over MaxPage", data: bomb, limit: MaxPage, hint: MaxPage + 1, wantErr: ErrTooLarge},
+		{name: "a bomb whose trailer lies", data: withISize(bomb, 1000), limit: MaxPage, hint: 1000, wantErr: ErrTooLarge},
+		{name: "a limit above MaxPage is MaxPage", data: bomb, limit: MaxListing, hint: 1000, wantErr: ErrTooLarge},
+		{name: "cut short", data: gzipped(page)[:200], limit: MaxPage, wantErr: ErrCorrupt},
+		{name: "trailer cut off", data: func() []byte { g := gzipped(page); return g[:len(g)-8] }(), limit: MaxPage, wantErr: ErrCorrupt},
+		{name: "wrong CRC", data: func() []byte { g := gzipped(page); g[len(g)-8] ^= 0xff; return g }(), limit: MaxPage, wantErr: ErrCorrupt},
+		{name: "wrong size in the trailer", data: withISize(gzipped(page), uint32(len(page)-1)), limit: MaxPage, wantErr: ErrCorrupt},
+		{name: "not gzip", data: []byte("<html>plain</html>"), limit: MaxPage, wantErr: ErrCorrupt},
+		{name: "empty data", data: nil, limit: MaxPage, wantErr: ErrCorrupt},
+	}
+	for _, tt := range tests {
+		got, err := Decode(schema.EncodingGzip, tt.data, tt.limit, tt.hint)
+		if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+			t.Errorf("%s: Decode = %v, want %v", tt.name, err, tt.wantErr)
+			continue
+		}
+		if err != nil {
+			if !strings.Contains(err.Error(), "gzip") {
+				t.Errorf("%s: error %q does not name gzip", tt.name, err)
+			}
+			continue
+		}
+		if !bytes.Equal(got, tt.want) {
+			t.Errorf("%s: %d bytes, want %d", tt.name, len(got), len(tt.want))
+		}
+		if cap(got) > max(len(tt.want), 32<<10)*2+1 {
+			t.Errorf("%s: buffer of %d bytes for %d", tt.name, cap(got), len(got))
+		}
+	}
+}
+
+func TestGzipPrefix(t *testing.T) {
+	page := bytes.Repeat([]byte("<url><loc>https://news.example/a</loc></url>\n"), 10_000)
+	tests := []struct {
+		name    string
+		data    []byte
+		limit   int
+		want    []byte
+		wantErr error
+	}{
+		{name: "within the limit", data: gzipped(page), limit: len(page), want: page},
+		{name: "a head", data: gzipped(page), limit: 1000, want: page[:1000]},
+		{name: "the head of a body cut short", data: gzipped(page)[:500], limit: 100, want: page[:100]},
+		{name: "the head of a bomb", data: gzipped(make([]byte, 4*ListingRead)), limit: ListingRead, want: make([]byte, ListingRead)},
+		{name: "two members", data: gzipped(page[:10], page[10:]), limit: 1000, want: page[:1000]},
+		{name: "not gzip", data: []byte("plain text"), limit: 100, wantErr: ErrCorrupt},
+	}
+	for _, tt := range tests {
+		got, err := DecodePrefix(schema.EncodingGzip, tt.data, tt.limit)
+		if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
+			t.Errorf("%s: DecodePrefix = %v, want %v", tt.name, err, tt.wantErr)
+			continue
+		}
+		if !bytes.Equal(got, tt.want) {
+			t.Errorf("%s: %d bytes, want %d", tt.name, len(got), len(tt.want))
+		}
+	}
+}
+
+func TestGzipSize(t *testing.T) {
+	page := bytes.Repeat([]byte("abc"), 1000)
+	tests := []struct {
+		name   string
+		give   []byte
+		want   uint32
+		wantOK bool
+	}{
+		{name: "a page", give: gzipped(page), want: 3000, wantOK: true},
+		{name: "empty body", give: gzipped(nil), want: 0, wantOK: true},
+		{name: "two members: the last one's", give: gzipped(page, page[:10]), want: 10, wantOK: true},
+		{name: "a lying trailer", give: withISize(gzipped(page), 7), want: 7, wantOK: true},
+		{name: "too short", give: gzipped(nil)[:17]},
+		{name: "not gzip", give: bytes.Repeat([]byte("x"), 40)},
+	}
+	for _, tt := range tests {
+		got, ok := GzipSize(tt.give)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("%s: GzipSize = %d, %v; want %d, %v", tt.name, got, ok, tt.want, tt.wantOK)
+		}
+	}
 }

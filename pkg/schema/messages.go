@@ -62,6 +62,14 @@ const (
 	EncodingZstd = "zstd"
 	// EncodingIdentity is the body as it is (a few lines of text).
 	EncodingIdentity = "identity"
+	// EncodingGzip is the origin's own gzip (RFC 1952, one member or
+	// more), kept as it came off the wire for an HTML page the server
+	// sent with Content-Encoding gzip: the fetcher neither inflates nor
+	// re-encodes it. BodySize is then what the gzip trailer announces,
+	// which a hostile server may understate: readers bound the
+	// inflation themselves. Parsers older than this encoding refuse it,
+	// so they are upgraded before fetchers (OPERATIONS.md).
+	EncodingGzip = "gzip"
 )
 
 // FetchedPage is one fetched page, published on pages.fetched.
@@ -81,12 +89,14 @@ type FetchedPage struct {
 	Origin    string    `json:"origin,omitempty"`
 	TraceID   string    `json:"trace_id,omitempty"`
 	Hints     *Hints    `json:"hints,omitempty"`
-	// BodyEncoding is EncodingS2, EncodingZstd or EncodingIdentity.
+	// BodyEncoding is EncodingS2, EncodingZstd, EncodingGzip or
+	// EncodingIdentity.
 	BodyEncoding string `json:"body_encoding"`
 	Body         []byte `json:"body,omitempty"`
 	// BodyRef names the object holding the encoded body when Body is empty.
 	BodyRef string `json:"body_ref,omitempty"`
-	// BodySize is the decoded body length in bytes.
+	// BodySize is the decoded body length in bytes (for EncodingGzip,
+	// as the gzip trailer announces it: a hint, not a promise).
 	BodySize int `json:"body_size"`
 	// Reparse names the `newsflow reparse` run that sent this retained page
 	// through the parser again: its article is re-extracted and republished,

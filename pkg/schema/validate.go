@@ -173,7 +173,7 @@ func (p *FetchedPage) Validate() error {
 		return &FieldError{"status", fmt.Sprintf("%d is not an HTTP status", p.Status)}
 	}
 	switch p.BodyEncoding {
-	case EncodingS2, EncodingZstd, EncodingIdentity:
+	case EncodingS2, EncodingZstd, EncodingGzip, EncodingIdentity:
 	default:
 		return &FieldError{"body_encoding", fmt.Sprintf("unknown encoding %q", p.BodyEncoding)}
 	}

@@ -56,7 +56,7 @@ func Build(ctx context.Context, cfg Config, js jetstream.JetStream) (*stage.Stag
 			RecrawlSeeds:  cfg.RecrawlSeeds,
 			MaxRetryAfter: 10 * time.Minute,
 		},
-		Fetcher: fetch.New(fetch.Config{UserAgent: cfg.UserAgent, Timeouts: timeouts, MaxBody: cfg.MaxBody, MaxListingBody: cfg.MaxListingBody, MaxRedirects: cfg.MaxRedirects, Transport: transport}),
+		Fetcher: fetch.New(fetch.Config{UserAgent: cfg.UserAgent, Timeouts: timeouts, MaxBody: cfg.MaxBody, MaxListingBody: cfg.MaxListingBody, MaxRedirects: cfg.MaxRedirects, DecodeGzip: !cfg.GzipPassthrough, Transport: transport}),
 		Claims:  stage.SeenClaims(seen.New(seenKV)),
 		Robots: robots.NewCache(robots.Config{
 			UserAgent: cfg.UserAgent,

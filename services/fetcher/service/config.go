@@ -62,6 +62,11 @@ type Config struct {
 	// InlineMax is the largest encoded body carried in the message;
 	// larger ones go to the object store (FETCHER_INLINE_MAX).
 	InlineMax int
+	// GzipPassthrough publishes an HTML page the origin gzipped as its
+	// gzip, undecoded (schema.EncodingGzip), rather than inflating and
+	// re-encoding it (FETCHER_GZIP_PASSTHROUGH). Parsers must read gzip
+	// first: switch it off while older parsers run.
+	GzipPassthrough bool
 
 	// Resolver and Dial replace DNS and the final dial, for tests and
 	// benchmarks (many host names on loopback). Not flags.
@@ -94,6 +99,7 @@ func DefaultConfig() Config {
 		RecrawlFeeds:     time.Minute,
 		RecrawlSeeds:     30 * time.Minute,
 		InlineMax:        pagebody.DefaultInline,
+		GzipPassthrough:  true,
 	}
 }
 
@@ -150,6 +156,7 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	fs.DurationVar(&cfg.RecrawlFeeds, "recrawl-feeds", dur("FETCHER_RECRAWL_FEEDS", d.RecrawlFeeds), "how soon a feed, sitemap or registered page may be fetched again (env FETCHER_RECRAWL_FEEDS)")
 	fs.DurationVar(&cfg.RecrawlSeeds, "recrawl-seeds", dur("FETCHER_RECRAWL_SEEDS", d.RecrawlSeeds), "how soon a seed (depth 0) may be fetched again (env FETCHER_RECRAWL_SEEDS)")
 	fs.IntVar(&cfg.InlineMax, "inline-max", integer("FETCHER_INLINE_MAX", d.InlineMax), fmt.Sprintf("largest compressed body sent inside a message, at most %d; larger bodies go to the object store (env FETCHER_INLINE_MAX)", pagebody.MaxInline))
+	fs.BoolVar(&cfg.GzipPassthrough, "gzip-passthrough", boolean("FETCHER_GZIP_PASSTHROUGH", d.GzipPassthrough), "publish an HTML page the server gzipped as its gzip, undecoded; parsers must read the gzip body encoding (switch off while older parsers run) (env FETCHER_GZIP_PASSTHROUGH)")
 	for _, err := range errs {
 		if err != nil {
 			return cfg, err

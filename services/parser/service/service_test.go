@@ -2,7 +2,9 @@ package service
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -83,6 +85,61 @@ func TestServiceParsesPagesAndSurvivesGarbage(t *testing.T) {
 	info, _ := crawl.Info(t.Context())
 	if info.State.Msgs == 0 {
 		t.Error("no discovered link reached crawl.urls")
+	}
+}
+
+// TestServiceReadsGzipPages: a page published as the origin's gzip (the
+// fetcher's pass-through) is parsed like any other; one whose trailer
+// lies and whose body inflates past the page limit is dead-lettered as
+// too large, with its reason, and the parser goes on.
+func TestServiceReadsGzipPages(t *testing.T) {
+	s := bustest.Server(t)
+	_, js := bustest.Connect(t, s)
+	startParser(t, s.ClientURL(), nil)
+	waitFor(t, func() bool { _, err := js.Stream(t.Context(), schema.StreamPages); return err == nil })
+	gz := func(body []byte) []byte {
+		var b bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+		w.Write(body)
+		w.Close()
+		return b.Bytes()
+	}
+	publish := func(url string, body []byte, size int) {
+		t.Helper()
+		page := schema.FetchedPage{V: 1, URL: url, Status: 200, ContentType: "text/html", FetchedAt: time.Now().UTC(),
+			Origin: "https://courier.example/", BodyEncoding: schema.EncodingGzip, Body: body, BodySize: size}
+		data, err := pagebody.Marshal(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := js.Publish(t.Context(), schema.SubjectPagesFetched, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bomb := gz(make([]byte, pagebody.MaxPage+1))
+	binary.LittleEndian.PutUint32(bomb[len(bomb)-4:], 1000) // the trailer lies
+	publish("https://courier.example/bomb", bomb, 1000)
+	article, err := os.ReadFile("../internal/parse/testdata/article.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish("https://courier.example/local/2024/05/02/harbour-sea-wall", gz(article), len(article))
+
+	articles := readAll(t, js, schema.StreamArticles, 1)
+	var a schema.Article
+	if err := json.Unmarshal(articles[0].Data, &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "Harbour town votes to rebuild its sea wall" {
+		t.Errorf("article title %q", a.Title)
+	}
+	dls := readAll(t, js, schema.StreamDeadLetters, 1)
+	var dl schema.DeadLetter
+	if err := json.Unmarshal(dls[0].Data, &dl); err != nil {
+		t.Fatal(err)
+	}
+	if dl.Stage != "parser" || !strings.Contains(dl.Reason, "too large") || !strings.Contains(dl.Reason, "gzip") {
+		t.Errorf("dead letter %+v: want the parser's, too large, naming gzip", dl)
 	}
 }
 

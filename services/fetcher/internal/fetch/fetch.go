@@ -1,7 +1,8 @@
 // Package fetch downloads one page with colly v2 behind a small interface,
 // with the hygiene a polite and safe crawler needs: connect, first-byte and
 // total timeouts, at most N redirects with the final URL recorded, gzip,
-// deflate and brotli, a maximum body enforced after decompression, a media
+// deflate and brotli, a maximum body enforced after decompression (an HTML
+// page's gzip passed through undecoded, bounded by its trailer), a media
 // type allowlist, the charset kept for the parser, and every connection
 // through the address guard.
 //
@@ -30,10 +31,13 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gocolly/colly/v2"
+
+	"github.com/newsflow/newsflow/pkg/schema"
 
 	"github.com/newsflow/newsflow/services/fetcher/internal/guard"
 )
@@ -63,8 +67,15 @@ type Result struct {
 	// MediaType is ContentType without parameters, lower-case.
 	MediaType string
 	// Charset is the charset parameter of ContentType, if any.
-	Charset   string
-	Body      []byte
+	Charset string
+	// Body is the decoded body, or, when BodyEncoding is set, the body in
+	// that encoding as the origin sent it (schema.EncodingGzip: an HTML
+	// page the server gzipped, passed through undecoded).
+	Body         []byte
+	BodyEncoding string
+	// BodySize is the decoded size: len(Body), or what the gzip trailer
+	// of a passed-through body announces (a claim the reader bounds).
+	BodySize  int
 	Redirects int
 	Took      time.Duration
 }
@@ -86,6 +97,11 @@ type Config struct {
 	// sitemap (50 MiB, the sitemap protocol's own limit), if larger.
 	MaxListingBody int64
 	MaxRedirects   int
+	// DecodeGzip inflates the gzip body of an HTML page, as every other
+	// body is, rather than passing the origin's gzip through
+	// (Result.BodyEncoding). For parsers that do not read
+	// schema.EncodingGzip, during an upgrade.
+	DecodeGzip bool
 	// Transport is the raw transport (NewTransport); required.
 	Transport http.RoundTripper
 }
@@ -138,7 +154,7 @@ func New(cfg Config) *Client {
 		colly.UserAgent(cfg.UserAgent),
 	)
 	c.SetClient(&http.Client{
-		Transport: &pageTransport{base: cfg.Transport, maxBody: cfg.MaxBody, maxListing: maxListing},
+		Transport: &pageTransport{base: cfg.Transport, maxBody: cfg.MaxBody, maxListing: maxListing, decodeGzip: cfg.DecodeGzip},
 		Timeout:   cfg.Timeouts.Total + time.Second, // backstop; the context bounds the fetch
 	})
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
@@ -234,6 +250,14 @@ func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
 		res.Header.Del(HeaderOriginalContentType)
 	}
 	res.ContentType = ct
+	res.BodySize = len(res.Body)
+	if res.Header.Get(HeaderPassedGzip) != "" {
+		res.BodyEncoding = schema.EncodingGzip
+		n, _ := strconv.ParseUint(res.Header.Get(HeaderGzipSize), 10, 32)
+		res.BodySize = int(n)
+	}
+	res.Header.Del(HeaderPassedGzip)
+	res.Header.Del(HeaderGzipSize)
 	if media, params, err := mime.ParseMediaType(ct); err == nil {
 		res.MediaType = strings.ToLower(media)
 		res.Charset = strings.ToLower(params["charset"])

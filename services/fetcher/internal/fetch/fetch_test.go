@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/andybalholm/brotli"
 
+	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/services/fetcher/internal/guard"
 )
 
@@ -100,7 +102,7 @@ func TestFetchPages(t *testing.T) {
 	}{
 		{give: "/cp1251", wantStatus: 200, wantBody: cp1251, wantCharset: "windows-1251"},
 		{give: "/sjis", wantStatus: 200, wantBody: sjis, wantCharset: "shift_jis"},
-		{give: "/gzip", wantStatus: 200, wantBody: html},
+		{give: "/gzip", wantStatus: 200, wantBody: gz.Bytes()}, // passed through: TestGzipPassthrough
 		{give: "/br", wantStatus: 200, wantBody: html, wantCharset: "utf-8"},
 		{give: "/sniff", wantStatus: 200, wantBody: html, wantCharset: "utf-8"},
 		{give: "/missing", wantStatus: 404, wantCharset: "utf-8"},
@@ -117,6 +119,12 @@ func TestFetchPages(t *testing.T) {
 		}
 		if tt.wantBody != nil && !bytes.Equal(res.Body, tt.wantBody) {
 			t.Errorf("Fetch(%s) body = %q, want the raw bytes %q", tt.give, res.Body, tt.wantBody)
+		}
+		if wantEnc := map[bool]string{true: schema.EncodingGzip}[tt.give == "/gzip"]; res.BodyEncoding != wantEnc {
+			t.Errorf("Fetch(%s) body encoding = %q, want %q", tt.give, res.BodyEncoding, wantEnc)
+		}
+		if res.BodySize != len(html) && tt.wantBody != nil && tt.give != "/cp1251" && tt.give != "/sjis" {
+			t.Errorf("Fetch(%s) body size = %d, want %d", tt.give, res.BodySize, len(html))
 		}
 		if res.Charset != tt.wantCharset {
 			t.Errorf("Fetch(%s) charset = %q, want %q", tt.give, res.Charset, tt.wantCharset)
@@ -425,6 +433,109 @@ func TestListingsHaveTheirOwnLimit(t *testing.T) {
 		}
 		if err != nil || len(res.Body) < 3<<20-len(entry) {
 			t.Errorf("%s as %q: err %v, want the whole body", tt.path, tt.kind, err)
+		}
+	}
+}
+
+// gzipOf returns body gzipped as an origin sends it.
+func gzipOf(body []byte) []byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(body)
+	zw.Close()
+	return b.Bytes()
+}
+
+// TestGzipPassthrough: an HTML page the origin gzipped is handed on as
+// its gzip, undecoded, its encoding and decoded size named; the fetcher
+// still refuses one whose trailer announces more than its limit
+// (too_large) and one that is not gzip at all. Other encodings, feeds,
+// sitemaps and a client told to decode gzip keep the decoded path.
+func TestGzipPassthrough(t *testing.T) {
+	html := bytes.Repeat([]byte("<html><body><p>A harbour town votes to rebuild its sea wall.</p></body></html>\n"), 200)
+	gz := gzipOf(html)
+	big := gzipOf(make([]byte, 2<<20)) // over newClient's 1 MiB
+	lying := bytes.Clone(big)
+	binary.LittleEndian.PutUint32(lying[len(lying)-4:], 1000)
+	serve := func(ct, ce string, body []byte) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if ct == "" {
+				w.Header()["Content-Type"] = nil
+			} else {
+				w.Header().Set("Content-Type", ct)
+			}
+			if ce != "" {
+				w.Header().Set("Content-Encoding", ce)
+			}
+			w.Write(body)
+		}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/gzip", serve("text/html; charset=utf-8", "gzip", gz))
+	mux.Handle("/x-gzip", serve("application/xhtml+xml", "x-gzip", gz))
+	mux.Handle("/gzip-sniffed", serve("", "gzip", gz))
+	mux.Handle("/gzip-image", serve("", "gzip", gzipOf([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))))
+	mux.Handle("/identity", serve("text/html", "", html))
+	mux.Handle("/too-large", serve("text/html", "gzip", big))
+	mux.Handle("/lying-trailer", serve("text/html", "gzip", lying))
+	mux.Handle("/not-gzip", serve("text/html", "gzip", html))
+	mux.Handle("/cut-short", serve("text/html", "gzip", gz[:len(gz)/2]))
+	mux.Handle("/members", serve("text/html", "gzip", append(gzipOf(html[:100]), gzipOf(html[100:])...)))
+	mux.Handle("/members-bomb", serve("text/html", "gzip", bytes.Repeat(gzipOf(make([]byte, 256<<10)), 16)))
+	mux.Handle("/feed", serve("application/rss+xml", "gzip", gzipOf([]byte("<rss></rss>"))))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	passing := newClient(t, loopback(), nil)
+	decoding := newClient(t, loopback(), func(c *Config) { c.DecodeGzip = true })
+
+	tests := []struct {
+		name     string
+		client   *Client
+		path     string
+		kind     string
+		wantBody []byte
+		wantEnc  string
+		wantSize int
+		wantMT   string
+		want     string // the outcome of an error
+	}{
+		{name: "gzip page", client: passing, path: "/gzip", wantBody: gz, wantEnc: schema.EncodingGzip, wantSize: len(html), wantMT: "text/html"},
+		{name: "x-gzip xhtml page", client: passing, path: "/x-gzip", wantBody: gz, wantEnc: schema.EncodingGzip, wantSize: len(html), wantMT: "application/xhtml+xml"},
+		{name: "no content type: sniffed from the head", client: passing, path: "/gzip-sniffed", wantBody: gz, wantEnc: schema.EncodingGzip, wantSize: len(html), wantMT: "text/html"},
+		{name: "no content type, an image inside", client: passing, path: "/gzip-image", want: "bad_content_type"},
+		{name: "identity page", client: passing, path: "/identity", wantBody: html, wantSize: len(html), wantMT: "text/html"},
+		{name: "trailer over the limit", client: passing, path: "/too-large", want: "too_large"},
+		{name: "lying trailer: passed on, the reader bounds it", client: passing, path: "/lying-trailer", wantBody: lying, wantEnc: schema.EncodingGzip, wantSize: 1000, wantMT: "text/html"},
+		{name: "not gzip", client: passing, path: "/not-gzip", want: "network_error"},
+		{name: "cut short", client: passing, path: "/cut-short", want: "network_error"},
+		{name: "two members: decoded here", client: passing, path: "/members", wantBody: html, wantSize: len(html), wantMT: "text/html"},
+		{name: "a bomb of small members: too large here", client: passing, path: "/members-bomb", want: "too_large"},
+		{name: "a feed is decoded", client: passing, path: "/feed", kind: "feed", wantBody: []byte("<rss></rss>"), wantSize: 11, wantMT: "application/rss+xml"},
+		{name: "decoding client", client: decoding, path: "/gzip", wantBody: html, wantSize: len(html), wantMT: "text/html"},
+		{name: "decoding client, too large", client: decoding, path: "/too-large", want: "too_large"},
+	}
+	for _, tt := range tests {
+		res, err := tt.client.Fetch(t.Context(), Request{URL: srv.URL + tt.path, Kind: tt.kind})
+		if tt.want != "" {
+			if err == nil {
+				t.Errorf("%s: %d bytes (%q), want %s", tt.name, len(res.Body), res.BodyEncoding, tt.want)
+			} else if got := Classify(err).Outcome; got != tt.want {
+				t.Errorf("%s: %v, classified %s, want %s", tt.name, err, got, tt.want)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if !bytes.Equal(res.Body, tt.wantBody) || res.BodyEncoding != tt.wantEnc || res.BodySize != tt.wantSize || res.MediaType != tt.wantMT {
+			t.Errorf("%s: %d bytes in %q, size %d, type %q; want %d bytes in %q, size %d, type %q", tt.name,
+				len(res.Body), res.BodyEncoding, res.BodySize, res.MediaType, len(tt.wantBody), tt.wantEnc, tt.wantSize, tt.wantMT)
+		}
+		for _, h := range []string{HeaderPassedGzip, HeaderGzipSize, HeaderOriginalContentType} {
+			if res.Header.Get(h) != "" {
+				t.Errorf("%s: internal header %s left in the result", tt.name, h)
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"bufio"
+	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
@@ -10,10 +11,14 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/andybalholm/brotli"
+
+	"github.com/newsflow/newsflow/pkg/pagebody"
+	"github.com/newsflow/newsflow/pkg/schema"
 
 	"github.com/newsflow/newsflow/services/fetcher/internal/guard"
 )
@@ -22,6 +27,23 @@ import (
 // which would otherwise transcode the body to UTF-8 while the header still
 // named the old charset. The parser decodes from the raw bytes.
 const HeaderOriginalContentType = "X-Newsflow-Content-Type"
+
+// HeaderPassedGzip and HeaderGzipSize tell Fetch that the body handed to
+// colly is the origin's gzip as it came (not inflated) and the decoded
+// size its trailer announces. Fetch moves them into the Result.
+const (
+	HeaderPassedGzip = "X-Newsflow-Passed-Gzip"
+	HeaderGzipSize   = "X-Newsflow-Gzip-Size"
+)
+
+// sniffPrefix is how much of a gzip body passed through is inflated in
+// the fetcher: what it reads of a body (its media type, when the server
+// names none) is in the first 512 bytes; inflating 16 KiB also checks
+// that the stream is gzip at all.
+const sniffPrefix = 16 << 10
+
+// gzipMember is how a gzip member starts: magic and the deflate method.
+var gzipMember = []byte{0x1f, 0x8b, 0x08}
 
 // Timeouts of one fetch.
 type Timeouts struct {
@@ -165,6 +187,9 @@ type pageTransport struct {
 	base       http.RoundTripper
 	maxBody    int64
 	maxListing int64 // for a URL expected to be a feed or a sitemap
+	// decodeGzip inflates gzip pages too, rather than passing them
+	// through (for parsers that do not read schema.EncodingGzip).
+	decodeGzip bool
 }
 
 func (p *pageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -217,7 +242,16 @@ func (p *pageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	// Both sides are bounded: the bytes on the wire (a stream of empty
 	// gzip members decodes to nothing, for ever) and the decoded bytes.
-	raw := &limitReader{r: resp.Body, left: rawLimit(limit), what: "body"}
+	var raw io.Reader = &limitReader{r: resp.Body, left: rawLimit(limit), what: "body"}
+	if p.passGzip(kind, media, resp.Header.Get("Content-Encoding")) {
+		passed, members, err := passGzip(resp, raw, limit, kind, media, params)
+		if members == nil {
+			return passed, err
+		}
+		// Perhaps several members: the trailer counts only the last,
+		// so the body is inflated here, bounded, as any other.
+		raw = bytes.NewReader(members)
+	}
 	body, err := DecodeBody(raw, resp.Header.Get("Content-Encoding"))
 	if err != nil {
 		resp.Body.Close()
@@ -259,6 +293,95 @@ func (p *pageTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.ContentLength = -1
 	resp.Body = &readCloser{Reader: r, closers: []io.Closer{body, resp.Body}}
 	return resp, nil
+}
+
+// passGzip reports whether a response's body is passed through as the
+// origin's gzip: an HTML page (or a page of no declared type, sniffed
+// from the inflated head) sent with Content-Encoding gzip. Feeds,
+// sitemaps and robots.txt are inflated in full as before: they are few,
+// and their readers want the decoded bytes.
+func (p *pageTransport) passGzip(kind, media, encoding string) bool {
+	if p.decodeGzip || kind == "feed" || kind == "sitemap" {
+		return false
+	}
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "gzip", "x-gzip":
+	default:
+		return false
+	}
+	return media == "" || media == "text/html" || media == "application/xhtml+xml"
+}
+
+// passGzip reads the gzip body of resp off the wire (raw, bounded) and
+// hands it on as it is: no inflate here, no re-encode later. The fetcher
+// still bounds what it accepts: a trailer announcing more than limit
+// decoded bytes is ErrTooLarge, the too_large outcome, as an inflated
+// body over the limit is. A trailer that lies (or a body of several
+// members, whose trailer counts the last one) is caught by the reader's
+// bounded inflation: the parser refuses the page as too large, a dead
+// letter with its reason. Only the first sniffPrefix decoded bytes are
+// inflated, to check the stream and sniff a missing media type.
+//
+// A body that may hold several gzip members (the bytes of a member header
+// appear after the first) is not passed: its trailer says nothing of the
+// whole. passGzip then returns the bytes read as members, for the
+// decoded path. Deflate data holds those 3 bytes by chance about once in
+// 16 MiB, so a few honest pages take the slower path too.
+func passGzip(resp *http.Response, raw io.Reader, limit int64, kind, media string, params map[string]string) (_ *http.Response, members []byte, _ error) {
+	var buf bytes.Buffer
+	if resp.ContentLength > 0 {
+		buf.Grow(int(min(resp.ContentLength, rawLimit(limit))))
+	}
+	_, err := buf.ReadFrom(raw)
+	resp.Body.Close()
+	if err != nil {
+		return nil, nil, err
+	}
+	data := buf.Bytes()
+	size, ok := pagebody.GzipSize(data)
+	if !ok {
+		return nil, nil, fmt.Errorf("gzip body: %d bytes, not a gzip stream", len(data))
+	}
+	if bytes.Contains(data[10:], gzipMember) {
+		return nil, data, nil
+	}
+	if limit > 0 && int64(size) > limit {
+		// Too large, or not gzip to its end (a body cut short ends in
+		// bytes that are no trailer): inflating up to the limit tells
+		// which. Rare, and no dearer than the decoded path.
+		out, err := pagebody.Decode(schema.EncodingGzip, data, int(limit), 0)
+		switch {
+		case errors.Is(err, pagebody.ErrTooLarge):
+			return nil, nil, fmt.Errorf("%w: gzip trailer announces %d bytes, limit %d", ErrTooLarge, size, limit)
+		case err != nil:
+			return nil, nil, fmt.Errorf("gzip body: %w", err)
+		}
+		size = uint32(len(out))
+	}
+	head, err := pagebody.DecodePrefix(schema.EncodingGzip, data, sniffPrefix)
+	if err != nil {
+		return nil, nil, fmt.Errorf("gzip body: %w", err)
+	}
+	if media == "" {
+		// No Content-Type: sniff as a browser would.
+		media, params, _ = mime.ParseMediaType(http.DetectContentType(head))
+		if !acceptedForKind(media, kind) {
+			return nil, nil, &ContentTypeError{Type: media}
+		}
+	}
+	orig := resp.Header.Get("Content-Type")
+	if orig == "" {
+		orig = mime.FormatMediaType(media, params)
+	}
+	resp.Header.Set(HeaderOriginalContentType, orig)
+	resp.Header.Set("Content-Type", media) // no charset: colly must not transcode
+	resp.Header.Set(HeaderPassedGzip, "1")
+	resp.Header.Set(HeaderGzipSize, strconv.FormatUint(uint64(size), 10))
+	resp.Header.Del("Content-Encoding")
+	resp.Header.Del("Content-Length")
+	resp.ContentLength = int64(len(data))
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	return resp, nil, nil
 }
 
 // rawLimit bounds the bytes read off the wire for a decoded limit: a

@@ -1,6 +1,8 @@
 package stage
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -252,6 +254,45 @@ func TestHandle(t *testing.T) {
 				p := pageOf(t, outs[0])
 				if p.BodyRef == "" || len(p.Body) != 0 || len(f.bodies.objs[p.BodyRef]) == 0 {
 					t.Errorf("page body %d bytes inline, ref %q; want it stored", len(p.Body), p.BodyRef)
+				}
+			},
+		},
+		{
+			// The origin's gzip, passed through by the fetch client: it
+			// travels as it came, named, with its decoded size, and reads
+			// back as the page.
+			name: "a gzip page travels as its gzip", give: site + "/a",
+			setup: func(f *fixture) {
+				a := page(200, string(gzipOf([]byte("<p>story</p>"))), nil)
+				a.res.BodyEncoding, a.res.BodySize = schema.EncodingGzip, len("<p>story</p>")
+				f.fetcher.answers[site+"/a"] = a
+			},
+			wantOutcome: schema.OutcomeFetched, wantStatus: 200, wantPage: true, wantClaim: schema.OutcomeFetched,
+			check: func(t *testing.T, f *fixture, outs []bus.Out) {
+				p := pageOf(t, outs[0])
+				if p.BodyEncoding != schema.EncodingGzip || string(p.Body) != string(gzipOf([]byte("<p>story</p>"))) || p.BodySize != len("<p>story</p>") {
+					t.Errorf("page body %q in %q, size %d; want the gzip as it came", p.Body, p.BodyEncoding, p.BodySize)
+				}
+				if body, err := pagebody.Open(t.Context(), &p, nil); err != nil || string(body) != "<p>story</p>" {
+					t.Errorf("Open = %q, %v", body, err)
+				}
+			},
+		},
+		{
+			name: "a large gzip page goes to the object store", give: site + "/a",
+			setup: func(f *fixture) {
+				a := page(200, string(gzipOf([]byte(big))), nil)
+				a.res.BodyEncoding, a.res.BodySize = schema.EncodingGzip, len(big)
+				f.fetcher.answers[site+"/a"] = a
+			},
+			wantOutcome: schema.OutcomeFetched, wantStatus: 200, wantPage: true, wantClaim: schema.OutcomeFetched,
+			check: func(t *testing.T, f *fixture, outs []bus.Out) {
+				p := pageOf(t, outs[0])
+				if p.BodyRef == "" || len(p.Body) != 0 || p.BodyEncoding != schema.EncodingGzip {
+					t.Errorf("page body %d bytes inline, ref %q, encoding %q; want gzip stored", len(p.Body), p.BodyRef, p.BodyEncoding)
+				}
+				if body, err := pagebody.Decode(p.BodyEncoding, f.bodies.objs[p.BodyRef], pagebody.MaxPage, p.BodySize); err != nil || string(body) != big {
+					t.Errorf("Open = %d bytes, %v; want %d", len(body), err, len(big))
 				}
 			},
 		},
@@ -508,4 +549,13 @@ func pageOf(t *testing.T, o bus.Out) schema.FetchedPage {
 		t.Fatalf("output %s %T is not a readable page", o.Subject, o.Body)
 	}
 	return p
+}
+
+// gzipOf returns body gzipped as an origin sends it.
+func gzipOf(body []byte) []byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(body)
+	zw.Close()
+	return b.Bytes()
 }

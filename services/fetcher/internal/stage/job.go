@@ -97,7 +97,7 @@ func (j *job) run(ctx context.Context) (result, error) {
 		return j.failed(err)
 	}
 	s.Metrics.Latency.Observe(res.Took.Seconds())
-	s.Metrics.Bytes.Add(float64(len(res.Body)))
+	s.Metrics.Bytes.Add(float64(res.BodySize))
 	return j.response(ctx, res)
 }
 
@@ -245,7 +245,13 @@ func (j *job) page(ctx context.Context, res *fetch.Result) (schema.FetchedPage, 
 		Hints:       j.in.Hints,
 	}
 	// The object's name is the message's: a retry overwrites it.
-	err := pagebody.Attach(ctx, &p, res.Body, j.s.Config.InlineLimit, j.s.Bodies, "page-"+kv.Key(j.owner))
+	name := "page-" + kv.Key(j.owner)
+	if res.BodyEncoding != "" {
+		// The origin's gzip, as it came: the parser inflates it, bounded.
+		err := pagebody.AttachEncoded(ctx, &p, res.Body, res.BodyEncoding, res.BodySize, j.s.Config.InlineLimit, j.s.Bodies, name)
+		return p, err
+	}
+	err := pagebody.Attach(ctx, &p, res.Body, j.s.Config.InlineLimit, j.s.Bodies, name)
 	return p, err
 }
 

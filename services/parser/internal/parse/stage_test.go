@@ -1,7 +1,9 @@
 package parse
 
 import (
+	"bytes"
 	"cmp"
+	"compress/gzip"
 	"context"
 	binenc "encoding/binary"
 	"errors"
@@ -257,7 +259,7 @@ func TestBodyRejectsBombs(t *testing.T) {
 		t.Errorf("pagebody.ListingRead %d != discover.MaxListingSize %d: one limit for what a listing may hold", pagebody.ListingRead, discover.MaxListingSize)
 	}
 	for _, tt := range tests {
-		for _, enc := range []string{schema.EncodingS2, schema.EncodingZstd, schema.EncodingIdentity} {
+		for _, enc := range []string{schema.EncodingS2, schema.EncodingZstd, schema.EncodingGzip, schema.EncodingIdentity} {
 			body := make([]byte, tt.size)
 			p := schema.FetchedPage{BodyEncoding: enc, Body: encodeAs(enc, body), BodySize: cmp.Or(tt.declared, tt.size), Hints: tt.hints}
 			got, err := openBody(context.Background(), &p, nil)
@@ -286,6 +288,12 @@ func encodeAs(encoding string, body []byte) []byte {
 		e, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest))
 		defer e.Close()
 		return e.EncodeAll(body, nil)
+	case schema.EncodingGzip:
+		var b bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+		w.Write(body)
+		w.Close()
+		return b.Bytes()
 	}
 	return body
 }

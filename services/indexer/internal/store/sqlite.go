@@ -405,12 +405,12 @@ func searchError(err error) error {
 // Article returns the article at url (its URL or canonical URL).
 func (s *SQLite) Article(ctx context.Context, url string) (Stored, error) {
 	var out Stored
-	var doc, kind string
+	var doc, body, kind string
 	var dupOf sql.NullInt64
 	var h, first, updated int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, story_id, dup_kind, dup_of, dup_distance, simhash, doc, first_seen, updated_at
+	err := s.db.QueryRowContext(ctx, `SELECT id, story_id, dup_kind, dup_of, dup_distance, simhash, doc, body, first_seen, updated_at
 		FROM articles WHERE id = COALESCE((SELECT id FROM articles WHERE canonical_url = ?), (SELECT article_id FROM article_urls WHERE url = ?))`, url, url).
-		Scan(&out.ID, &out.StoryID, &kind, &dupOf, &out.Distance, &h, &doc, &first, &updated)
+		Scan(&out.ID, &out.StoryID, &kind, &dupOf, &out.Distance, &h, &doc, &body, &first, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, ErrNotFound
 	}
@@ -420,6 +420,7 @@ func (s *SQLite) Article(ctx context.Context, url string) (Stored, error) {
 	if err := json.Unmarshal([]byte(doc), &out.Article); err != nil {
 		return out, fmt.Errorf("article %d: %w", out.ID, err)
 	}
+	restoreBody(&out.Article, body)
 	out.Duplicate, out.DuplicateOf = kind, dupOf.Int64
 	out.SimHash = fmt.Sprintf("%016x", simhash.Unsigned(h))
 	out.FirstSeen, out.UpdatedAt = time.UnixMilli(first).UTC(), time.UnixMilli(updated).UTC()

@@ -12,6 +12,7 @@ import (
 	"math/bits"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Shingle is the number of consecutive words hashed as one feature. Two
@@ -47,16 +48,9 @@ func Of(text string) uint64 {
 // their lowercased runes), and each shingle's feature is the mixed
 // combination of its words' hashes.
 func Count(text string) (uint64, int) {
-	var sums [64]int32
+	var c counter
 	var window [Shingle]uint64 // hashes of the last Shingle words
 	n := 0
-	add := func(f uint64) {
-		f = mix(f)
-		for b := range 64 {
-			// Branch-free: +1 when bit b is set, -1 otherwise.
-			sums[b] += int32(f>>b&1)*2 - 1
-		}
-	}
 	const offset, prime = 14695981039346656037, 1099511628211
 	h, inWord := uint64(offset), false
 	endWord := func() {
@@ -64,11 +58,28 @@ func Count(text string) (uint64, int) {
 		window[Shingle-1] = h
 		n++
 		if n >= Shingle {
-			add(shingle(window[:]))
+			c.add(mix(shingle(window[:])))
 		}
 		h, inWord = offset, false
 	}
 	for _, r := range text {
+		if r < utf8.RuneSelf {
+			// ASCII, the common case: the same test and case folding as
+			// below, without the tables.
+			switch {
+			case 'A' <= r && r <= 'Z':
+				r += 'a' - 'A'
+			case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+			default:
+				if inWord {
+					endWord()
+				}
+				continue
+			}
+			h = (h ^ uint64(r)) * prime
+			inWord = true
+			continue
+		}
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			r = unicode.ToLower(r)
 			for ; r > 0; r >>= 8 {
@@ -87,15 +98,52 @@ func Count(text string) (uint64, int) {
 	}
 	if n < Shingle {
 		// Too short for one shingle: the words that there are.
-		add(shingle(window[Shingle-n:]))
+		c.add(mix(shingle(window[Shingle-n:])))
 	}
+	return c.hash(), n
+}
+
+// counter counts, for each bit position, the features with that bit set.
+// Eight lanes of eight byte-wide counters take a feature in eight
+// additions rather than sixty-four: byte k of lanes[j] counts bit 8k+j,
+// and the lanes are emptied into ones before a byte can overflow.
+type counter struct {
+	lanes   [8]uint64
+	inLanes int // features added since the lanes were emptied
+	ones    [64]int32
+	n       int32 // features added
+}
+
+func (c *counter) add(f uint64) {
+	for j := range c.lanes {
+		c.lanes[j] += f >> j & 0x0101010101010101
+	}
+	c.n++
+	if c.inLanes++; c.inLanes == 255 {
+		c.empty()
+	}
+}
+
+func (c *counter) empty() {
+	for j, l := range c.lanes {
+		for k := range 8 {
+			c.ones[8*k+j] += int32(l >> (8 * k) & 0xff)
+		}
+		c.lanes[j] = 0
+	}
+	c.inLanes = 0
+}
+
+// hash sets bit b when more features have it set than not.
+func (c *counter) hash() uint64 {
+	c.empty()
 	var out uint64
-	for b, s := range sums {
-		if s > 0 {
+	for b, ones := range c.ones {
+		if 2*ones > c.n {
 			out |= 1 << b
 		}
 	}
-	return out, n
+	return out
 }
 
 // shingle combines word hashes in order.

@@ -28,7 +28,7 @@ type row struct {
 	a         *schema.Article
 	host      string
 	site      string
-	doc       []byte // the article as JSON
+	doc       []byte // the article as JSON, without its body (docOf)
 	simhash   uint64
 	bands     [simhash.Bands]int64
 	dated     time.Time // published, else fetched
@@ -122,7 +122,7 @@ func prepare(batch []schema.Article) ([]row, error) {
 		if a.FetchedAt.IsZero() {
 			return nil, fmt.Errorf("%w: %s: no fetched_at", ErrInvalid, a.CanonicalURL)
 		}
-		doc, err := json.Marshal(&a)
+		doc, err := docOf(a)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, a.CanonicalURL, err)
 		}
@@ -141,6 +141,14 @@ func prepare(batch []schema.Article) ([]row, error) {
 		return cmp.Or(strings.Compare(x.a.CanonicalURL, y.a.CanonicalURL), x.a.FetchedAt.Compare(y.a.FetchedAt))
 	})
 	return rows, nil
+}
+
+// docOf is the article as stored in the doc column: its JSON without the
+// body, which the body column already holds (restoreBody puts it back on
+// read). Storing it twice doubled the bytes written per article.
+func docOf(a schema.Article) ([]byte, error) {
+	a.Body = ""
+	return json.Marshal(&a)
 }
 
 // ingest writes rows through tx.

@@ -394,11 +394,12 @@ func pgSearchError(err error) error {
 func (p *Postgres) Article(ctx context.Context, url string) (Stored, error) {
 	var out Stored
 	var doc []byte
+	var body string
 	var dupOf *int64
 	var h int64
-	err := p.pool.QueryRow(ctx, `SELECT id, story_id, dup_kind, dup_of, dup_distance, simhash, doc, first_seen, updated_at
+	err := p.pool.QueryRow(ctx, `SELECT id, story_id, dup_kind, dup_of, dup_distance, simhash, doc, body, first_seen, updated_at
 		FROM articles WHERE id = COALESCE((SELECT id FROM articles WHERE url_key = $1), (SELECT article_id FROM article_urls WHERE url_key = $1))`, urlKey(url)).
-		Scan(&out.ID, &out.StoryID, &out.Duplicate, &dupOf, &out.Distance, &h, &doc, &out.FirstSeen, &out.UpdatedAt)
+		Scan(&out.ID, &out.StoryID, &out.Duplicate, &dupOf, &out.Distance, &h, &doc, &body, &out.FirstSeen, &out.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return out, ErrNotFound
 	}
@@ -408,6 +409,7 @@ func (p *Postgres) Article(ctx context.Context, url string) (Stored, error) {
 	if err := json.Unmarshal(doc, &out.Article); err != nil {
 		return out, fmt.Errorf("article %d: %w", out.ID, err)
 	}
+	restoreBody(&out.Article, body)
 	if dupOf != nil {
 		out.DuplicateOf = *dupOf
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/newsflow/newsflow/pkg/schema"
 )
 
 // ErrQuery is wrapped by Search errors caused by the request (a query the
@@ -66,6 +68,15 @@ func stripControls(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// restoreBody puts back the body docOf left out of the doc column. Rows
+// written before that change still carry the body in doc: it is the
+// column's, so either way the body read is the one stored.
+func restoreBody(a *schema.Article, body string) {
+	if a.Body == "" {
+		a.Body = body
+	}
 }
 
 // parsePublished parses a stored RFC 3339 publication time; nil if empty.

@@ -148,7 +148,7 @@ func ingestSpied(t *testing.T, s Store, batch ...schema.Article) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stx := &sqliteTx{tx: tx, stmts: map[string]*sql.Stmt{}}
+		stx := &sqliteTx{s: s, tx: tx, stmts: map[string]*sql.Stmt{}}
 		spy.ingestTx = stx
 		_, err = ingest(ctx, spy, rows, time.Now())
 		stx.close()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -30,6 +31,11 @@ import (
 // never fails half-way on a lock upgrade.
 type SQLite struct {
 	db *sql.DB
+	// stmts are the ingest statements, prepared on each connection the
+	// first time a transaction there uses them and kept for the
+	// connection's life (sqliteTx.stmt).
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
 }
 
 var _ Store = (*SQLite)(nil)
@@ -44,6 +50,10 @@ var SQLitePragmas = []string{
 	// Statement journals in memory, not in temp files: every upsert opens
 	// one, and writing it to disk cost a fifth of ingest time.
 	"temp_store(MEMORY)",
+	// Checkpoint the WAL into the database at 4,000 pages (16 MiB) rather
+	// than 1,000: a page written by several batches is copied back once,
+	// not once per batch group. Commits still fsync the WAL (FULL).
+	"wal_autocheckpoint(4000)",
 }
 
 // OpenSQLite opens (creating if needed) the SQLite database at path and
@@ -63,7 +73,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(0)
-	s := &SQLite{db: db}
+	s := &SQLite{db: db, stmts: map[string]*sql.Stmt{}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -108,7 +118,31 @@ func (s *SQLite) migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *SQLite) Close() error { return s.db.Close() }
+func (s *SQLite) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	clear(s.stmts)
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
+
+// stmt returns the statement q of the database: database/sql prepares it
+// on each connection once, when a transaction there first uses it.
+func (s *SQLite) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	s.stmts[q] = st
+	return st, nil
+}
 
 // Ping checks that the database answers.
 func (s *SQLite) Ping(ctx context.Context) error {
@@ -127,7 +161,7 @@ func (s *SQLite) Ingest(ctx context.Context, batch []schema.Article) (IngestResu
 		return IngestResult{}, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	stx := &sqliteTx{tx: tx, stmts: map[string]*sql.Stmt{}}
+	stx := &sqliteTx{s: s, tx: tx, stmts: map[string]*sql.Stmt{}}
 	defer stx.close()
 	res, err := ingest(ctx, stx, rows, time.Now())
 	if err != nil {
@@ -139,9 +173,12 @@ func (s *SQLite) Ingest(ctx context.Context, batch []schema.Article) (IngestResu
 	return res, nil
 }
 
-// sqliteTx prepares each statement once per transaction: a batch runs the
-// same few statements a hundred times.
+// sqliteTx runs the store's statements, prepared once per connection
+// (SQLite.stmt), inside one transaction: a batch runs the same few
+// statements a hundred times, and a batch of one would otherwise prepare
+// each of them again.
 type sqliteTx struct {
+	s     *SQLite
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
 	// indexed are the rows to add to the full-text index at flush.
@@ -152,10 +189,13 @@ func (t *sqliteTx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	if st, ok := t.stmts[q]; ok {
 		return st, nil
 	}
-	st, err := t.tx.PrepareContext(ctx, q)
+	dbst, err := t.s.stmt(ctx, q)
 	if err != nil {
 		return nil, err
 	}
+	// Reuses the statement prepared on the transaction's connection, if
+	// any; closing st at the end of the transaction keeps that one.
+	st := t.tx.StmtContext(ctx, dbst)
 	t.stmts[q] = st
 	return st, nil
 }
@@ -334,9 +374,8 @@ func (t *sqliteTx) flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO articles_fts (rowid, title, description, body)
+	return t.exec(ctx, `INSERT INTO articles_fts (rowid, title, description, body)
 		SELECT id, title, description, body FROM articles WHERE id IN (SELECT value FROM json_each(?))`, string(ids))
-	return err
 }
 
 func (t *sqliteTx) alias(ctx context.Context, id int64, url string) error {
@@ -405,12 +444,12 @@ func searchError(err error) error {
 // Article returns the article at url (its URL or canonical URL).
 func (s *SQLite) Article(ctx context.Context, url string) (Stored, error) {
 	var out Stored
-	var doc, kind string
+	var doc, body, kind string
 	var dupOf sql.NullInt64
 	var h, first, updated int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, story_id, dup_kind, dup_of, dup_distance, simhash, doc, first_seen, updated_at
+	err := s.db.QueryRowContext(ctx, `SELECT id, story_id, dup_kind, dup_of, dup_distance, simhash, doc, body, first_seen, updated_at
 		FROM articles WHERE id = COALESCE((SELECT id FROM articles WHERE canonical_url = ?), (SELECT article_id FROM article_urls WHERE url = ?))`, url, url).
-		Scan(&out.ID, &out.StoryID, &kind, &dupOf, &out.Distance, &h, &doc, &first, &updated)
+		Scan(&out.ID, &out.StoryID, &kind, &dupOf, &out.Distance, &h, &doc, &body, &first, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, ErrNotFound
 	}
@@ -420,6 +459,7 @@ func (s *SQLite) Article(ctx context.Context, url string) (Stored, error) {
 	if err := json.Unmarshal([]byte(doc), &out.Article); err != nil {
 		return out, fmt.Errorf("article %d: %w", out.ID, err)
 	}
+	restoreBody(&out.Article, body)
 	out.Duplicate, out.DuplicateOf = kind, dupOf.Int64
 	out.SimHash = fmt.Sprintf("%016x", simhash.Unsigned(h))
 	out.FirstSeen, out.UpdatedAt = time.UnixMilli(first).UTC(), time.UnixMilli(updated).UTC()

@@ -156,6 +156,22 @@ func (c *Cache) Get(ctx context.Context, u *url.URL) (*Rules, Result, error) {
 	return r, "fetched", nil
 }
 
+// Forget drops the rules of u's origin from this process and from the
+// shared cache, so the next Get reads robots.txt again. The fetcher calls
+// it when what it must do with a fresh read (hand on its Sitemap lines)
+// failed: otherwise the retry would find the rules cached and the lines
+// would be lost until they expire.
+func (c *Cache) Forget(ctx context.Context, u *url.URL) error {
+	origin := Origin(u)
+	c.mu.Lock()
+	delete(c.local, origin)
+	c.mu.Unlock()
+	if err := c.kv.Delete(ctx, "r."+kv.Key(origin)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("robots cache: forget %s: %w", origin, err)
+	}
+	return nil
+}
+
 func (c *Cache) load(ctx context.Context, key string) (*Rules, bool, error) {
 	e, err := c.kv.Get(ctx, "r."+key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {

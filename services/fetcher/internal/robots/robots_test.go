@@ -336,3 +336,34 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestCacheForget: forgotten rules are read again from the origin, by this
+// process and by any other sharing the bucket.
+func TestCacheForget(t *testing.T) {
+	srv, hits := robotsServer(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "User-agent: *\nAllow: /\nSitemap: /sitemap.xml\n")
+	})
+	b := bucket(t)
+	c, other := newCache(t, b, nil), newCache(t, b, nil)
+	u := mustURL(t, srv.URL+"/a")
+	want := []Result{"fetched", "local", "fetched", "kv"}
+	var got []Result
+	for i, c := range []*Cache{c, c, c, other} {
+		if i == 2 {
+			if err := c.Forget(t.Context(), u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, src, err := c.Get(t.Context(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, src)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || hits.Load() != 2 {
+		t.Errorf("sources %v and %d fetches, want %v and 2", got, hits.Load(), want)
+	}
+	if err := c.Forget(t.Context(), mustURL(t, "http://never.example/")); err != nil {
+		t.Errorf("Forget of an origin never read: %v", err)
+	}
+}

@@ -104,6 +104,13 @@ func (r *memRobots) Get(_ context.Context, u *url.URL) (*robots.Rules, robots.Re
 	return rules, "fetched", nil
 }
 
+func (r *memRobots) Forget(_ context.Context, u *url.URL) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.read, robots.Origin(u))
+	return nil
+}
+
 // memSlots grants every slot at once, or refuses with a wait.
 type memSlots struct {
 	mu        sync.Mutex
@@ -519,6 +526,14 @@ func TestRobotsSitemapsNotPublished(t *testing.T) {
 	}
 	if got := f.claims.get(site + "/a"); got != "released" {
 		t.Errorf("seen-set state %q, want released", got)
+	}
+	// The retry reads robots.txt again and hands its lines on then.
+	f.side.err = nil
+	if _, err := f.handle(t, site+"/a", false); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if len(f.side.outs) != 1 {
+		t.Errorf("retry published %d robots pages, want 1: the Sitemap lines were lost with the cached rules", len(f.side.outs))
 	}
 
 	f = newFixture()

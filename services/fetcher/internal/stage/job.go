@@ -135,7 +135,8 @@ func (j *job) checkRedirect(ctx context.Context, target *url.URL) error {
 // Sitemap lines (the parser turns them into sitemap requests), under a
 // message id of its own: it belongs to this read of robots.txt, whatever
 // becomes of the request that read it. If it cannot be published the
-// request is retried.
+// rules are forgotten and the request is retried, so the retry reads
+// robots.txt again and hands the lines on then.
 func (j *job) robots(ctx context.Context, u *url.URL) (*robots.Rules, error) {
 	rules, src, err := j.s.Robots.Get(ctx, u)
 	if err != nil {
@@ -151,6 +152,9 @@ func (j *job) robots(ctx context.Context, u *url.URL) (*robots.Rules, error) {
 		id := "robots:" + kv.Key(robots.Origin(u)+"|"+rules.Expires.UTC().Format(time.RFC3339Nano))
 		body, header := pagebody.Payload(page)
 		if err := j.s.Side.Publish(ctx, bus.Out{Subject: schema.SubjectPagesFetched, ID: id, Body: body, Header: header}, j.traceID); err != nil {
+			if ferr := j.s.Robots.Forget(context.WithoutCancel(ctx), u); ferr != nil {
+				err = errors.Join(err, ferr)
+			}
 			return nil, fmt.Errorf("robots.txt sitemaps: %w", err)
 		}
 	}

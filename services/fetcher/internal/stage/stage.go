@@ -43,6 +43,9 @@ type Claim interface {
 // transient, or a blocked address.
 type Robots interface {
 	Get(ctx context.Context, u *url.URL) (*robots.Rules, robots.Result, error)
+	// Forget drops the cached rules of u's origin, so the next Get reads
+	// robots.txt again.
+	Forget(ctx context.Context, u *url.URL) error
 }
 
 // Slots spaces the requests to one host across every replica

@@ -27,9 +27,9 @@ func demoCrawlLogs(t *testing.T) (logFile string, metrics map[string]string) {
 	t.Helper()
 	dir := t.TempDir()
 	logFile = filepath.Join(dir, "newsflow.log")
-	addrs := map[string]string{"fetcher": freeAddr(t), "parser": freeAddr(t)}
+	addrs := map[string]string{}
 	args := []string{"--demo", "--demo-articles", "30", "--data", dir, "--log", logFile, "--log-level", "debug",
-		"--nats-addr", "127.0.0.1:0", "--addr", "127.0.0.1:0", "--fetcher-addr", addrs["fetcher"], "--parser-addr", addrs["parser"]}
+		"--nats-addr", "127.0.0.1:0", "--addr", "127.0.0.1:0", "--fetcher-addr", "127.0.0.1:0", "--parser-addr", "127.0.0.1:0"}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	pr, pw := io.Pipe()
@@ -49,6 +49,11 @@ func demoCrawlLogs(t *testing.T) (logFile string, metrics map[string]string) {
 			natsURL = f[1]
 		case len(f) >= 2 && f[0] == "search":
 			addrs["indexer"] = strings.TrimSuffix(strings.TrimPrefix(f[1], "http://"), "/")
+		case len(f) >= 7 && f[0] == "metrics":
+			// metrics   indexer URL  fetcher URL  parser URL: the addresses bound
+			for i := 1; i+1 < len(f); i += 2 {
+				addrs[f[i]] = strings.TrimSuffix(strings.TrimPrefix(f[i+1], "http://"), "/metrics")
+			}
 		case strings.HasPrefix(line, "submitted"):
 			// The topology is up: add a message no stage can decode.
 			nc, err := nats.Connect(natsURL)

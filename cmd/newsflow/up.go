@@ -179,8 +179,8 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	icfg.Common = common(indexer.Name)
 	icfg.Common.HTTPAddr = cfg.APIAddr
 	icfg.Store = filepath.Join(cfg.DataDir, "newsflow.db")
-	apiAddr := make(chan string, 1)
-	icfg.AddrOut = apiAddr
+	apiAddr, fetcherAddr, parserAddr := make(chan string, 1), make(chan string, 1), make(chan string, 1)
+	icfg.AddrOut, fcfg.AddrOut, pcfg.AddrOut = apiAddr, fetcherAddr, parserAddr
 	for name, validate := range map[string]func() error{fetcher.Name: fcfg.Validate, parser.Name: pcfg.Validate, indexer.Name: icfg.Validate} {
 		if err := validate(); err != nil {
 			return fmt.Errorf("%s config: %w", name, err)
@@ -204,20 +204,31 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	start(indexer.Name, func(ctx context.Context) error { return indexer.Run(ctx, icfg, loggers[indexer.Name]) })
 	defer wg.Wait()
 
-	var api string
-	select {
-	case api = <-apiAddr:
-	case err := <-errc:
-		return err
-	case <-time.After(30 * time.Second):
-		return errors.New("indexer did not start within 30s")
+	// The addresses the stages bound (port 0 picks one), the indexer's
+	// first: the others may be off.
+	bound := map[string]string{}
+	for _, st := range []struct {
+		name string
+		addr <-chan string
+		on   bool
+	}{{indexer.Name, apiAddr, true}, {fetcher.Name, fetcherAddr, cfg.FetcherAddr != ""}, {parser.Name, parserAddr, cfg.ParserAddr != ""}} {
+		if !st.on {
+			continue
+		}
+		select {
+		case bound[st.name] = <-st.addr:
+		case err := <-errc:
+			return err
+		case <-time.After(30 * time.Second):
+			return fmt.Errorf("%s did not start within 30s", st.name)
+		}
 	}
-	apiURL := "http://" + api
+	apiURL := "http://" + bound[indexer.Name]
 	fmt.Fprintf(stdout, "search    %s/  (API: %s/api/search?q=...)\n", apiURL, apiURL)
 	fmt.Fprintf(stdout, "metrics   indexer %s/metrics", apiURL)
-	for _, st := range []struct{ name, addr string }{{fetcher.Name, cfg.FetcherAddr}, {parser.Name, cfg.ParserAddr}} {
-		if st.addr != "" {
-			fmt.Fprintf(stdout, "  %s http://%s/metrics", st.name, st.addr)
+	for _, name := range []string{fetcher.Name, parser.Name} {
+		if addr, ok := bound[name]; ok {
+			fmt.Fprintf(stdout, "  %s http://%s/metrics", name, addr)
 		}
 	}
 	fmt.Fprintln(stdout)

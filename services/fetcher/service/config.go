@@ -24,6 +24,9 @@ type Config struct {
 	HostRate float64
 	// AllowPrivate switches off the address guard (FETCHER_ALLOW_PRIVATE).
 	AllowPrivate bool
+	// AddrOut, if not nil, receives the bound HTTP address once the
+	// listener is open (useful with port 0). It must be buffered or read.
+	AddrOut chan<- string
 	// UserAgent is sent with every request and matched (its product
 	// token) against robots.txt (FETCHER_USER_AGENT).
 	UserAgent string

@@ -40,6 +40,7 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 		Consumer: schema.ConsumerFetcher,
 		Common:   cfg.Common,
 		Registry: reg,
+		AddrOut:  cfg.AddrOut,
 		Fields: []zap.Field{zap.Int("workers", cfg.Workers), zap.Float64("host_rate", cfg.HostRate),
 			zap.Bool("allow_private", cfg.AllowPrivate), zap.String("user_agent", cfg.UserAgent)},
 	}, &bus.Runner[schema.CrawlRequest]{

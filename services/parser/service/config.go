@@ -16,6 +16,9 @@ type Config struct {
 	Common config.Common
 	// MaxDepth is the deepest crawl depth of a followed link (PARSER_MAX_DEPTH).
 	MaxDepth int
+	// AddrOut, if not nil, receives the bound HTTP address once the
+	// listener is open (useful with port 0). It must be buffered or read.
+	AddrOut chan<- string
 	// MaxLinks caps the links followed from one page (PARSER_MAX_LINKS).
 	MaxLinks int
 	// Workers parse pages at once (PARSER_WORKERS, default: the CPU count).

@@ -42,6 +42,7 @@ func RunWithConn(ctx context.Context, cfg Config, log *zap.Logger, nc *nats.Conn
 		Consumer: schema.ConsumerParser,
 		Common:   cfg.Common,
 		Registry: reg,
+		AddrOut:  cfg.AddrOut,
 		Jobs:     jobs,
 		Fields: []zap.Field{zap.Int("workers", cfg.Workers), zap.Int("max_depth", cfg.MaxDepth),
 			zap.Bool("expand", cfg.Expand), zap.Duration("sources_poll", cfg.SourcesPoll)},

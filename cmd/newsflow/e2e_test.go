@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -104,14 +105,37 @@ func startProc(t *testing.T, bin, name string, env map[string]string, args ...st
 	return p
 }
 
+// handedOut holds the ports freeAddr gave this test binary, so two tests
+// running at once never get the same one.
+var handedOut = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// freeAddr returns a loopback address free now, for a process that binds
+// it a moment later. The port is below the kernel's ephemeral range
+// (32768 and up on Linux): a port from ":0" is an ephemeral one, which an
+// outgoing connection of another test may take before the process binds
+// it (CI failed on that once).
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for range 1000 {
+		port := 20000 + rand.IntN(12000)
+		if handedOut.ports[port] {
+			continue
+		}
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		handedOut.ports[port] = true
+		return ln.Addr().String()
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("no free port in 20000-31999")
+	return ""
 }
 
 func getJSONT(t *testing.T, u string, v any) int {

@@ -18,8 +18,8 @@ import (
 	"github.com/newsflow/newsflow/services/indexer/internal/store"
 )
 
-// server serves the API over a SQLite store holding arts.
-func server(t *testing.T, arts ...schema.Article) (*httptest.Server, *store.SQLite) {
+// openStore opens a SQLite store of the test's own holding arts.
+func openStore(t *testing.T, arts ...schema.Article) *store.SQLite {
 	t.Helper()
 	st, err := store.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "api.db"))
 	if err != nil {
@@ -31,6 +31,13 @@ func server(t *testing.T, arts ...schema.Article) (*httptest.Server, *store.SQLi
 			t.Fatal(err)
 		}
 	}
+	return st
+}
+
+// server serves the API over a SQLite store holding arts.
+func server(t *testing.T, arts ...schema.Article) (*httptest.Server, *store.SQLite) {
+	t.Helper()
+	st := openStore(t, arts...)
 	mux := http.NewServeMux()
 	api.New(st, zap.NewNop()).Register(mux)
 	srv := httptest.NewServer(mux)

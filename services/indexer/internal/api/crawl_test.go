@@ -56,16 +56,7 @@ func crawlServer(t *testing.T, arts ...schema.Article) *crawlFixture {
 	if err := bus.EnsureStreams(t.Context(), js, bus.Topology{}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "api.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if len(arts) > 0 {
-		if _, err := st.Ingest(t.Context(), arts); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st := openStore(t, arts...)
 	mux := http.NewServeMux()
 	api.New(st, zap.NewNop()).WithBus(js, time.Second).Register(mux)
 	srv := httptest.NewServer(mux)

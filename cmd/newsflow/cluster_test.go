@@ -134,7 +134,7 @@ func TestClusterCommands(t *testing.T) {
 	srv := httptest.NewServer(site)
 	t.Cleanup(srv.Close)
 	manifest := site.Manifest(srv.URL)
-	api, _ := runStages(t, sameEnv(map[string]string{
+	api, stageErrs := runStages(t, sameEnv(map[string]string{
 		"NATS_URL": c.urls(), "NATS_REPLICAS": "3", "NATS_ACK_WAIT": "5s",
 		"FETCHER_ALLOW_PRIVATE": "true", "FETCHER_HOST_RATE": "500",
 		"INDEXER_STORE": filepath.Join(t.TempDir(), "cluster.db"),
@@ -154,6 +154,11 @@ func TestClusterCommands(t *testing.T) {
 	}
 	want := len(manifest.Articles)
 	for start := time.Now(); statsOf(t, api).Articles < want/5; time.Sleep(100 * time.Millisecond) {
+		select {
+		case err := <-stageErrs:
+			t.Fatalf("a stage stopped before the crawl got going: %v", err)
+		default:
+		}
 		if time.Since(start) > 2*time.Minute {
 			t.Fatalf("the crawl did not get going: %d of %d indexed", statsOf(t, api).Articles, want)
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -121,12 +122,16 @@ func Run(ctx context.Context, log *zap.Logger, conn Conn, st Stage, r Runner) er
 		ensure = bus.EnsureStreams
 	}
 	var stale *bus.NotUpdatedError
-	if err := ensure(ctx, conn.JS, topo); errors.As(err, &stale) {
+	if err := untilAvailable(ctx, hostLog, "streams", func() error { return ensure(ctx, conn.JS, topo) }); errors.As(err, &stale) {
 		hostLog.Warn("streams differ from the topology and were not updated", zap.Strings("streams", stale.Streams), zap.Error(stale.Err))
 	} else if err != nil {
 		return fmt.Errorf("topology: %w", err)
 	}
-	cons, err := bus.EnsureConsumer(ctx, conn.JS, topo, st.Consumer)
+	var cons jetstream.Consumer
+	err := untilAvailable(ctx, hostLog, "consumer", func() (err error) {
+		cons, err = bus.EnsureConsumer(ctx, conn.JS, topo, st.Consumer)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("topology: %w", err)
 	}
@@ -241,4 +246,50 @@ func Connected(ctx context.Context, common config.Common, log *zap.Logger, run f
 		err = cerr
 	}
 	return err
+}
+
+// StartupRetry is how long a stage keeps setting up its streams and
+// consumer while JetStream cannot answer yet: a cluster electing its
+// leaders, or a busy one timing requests out. Other errors (a stream
+// missing where the stage may not create it, a permission) fail at once.
+var StartupRetry = time.Minute
+
+// untilAvailable runs step until it succeeds, fails for a reason other
+// than JetStream being unavailable, or StartupRetry has passed, waiting
+// longer between tries (250 ms doubling, at most 5 s).
+func untilAvailable(ctx context.Context, log *zap.Logger, what string, step func() error) error {
+	deadline := time.Now().Add(StartupRetry)
+	wait := 250 * time.Millisecond
+	for {
+		err := step()
+		if err == nil || !unavailable(err) || ctx.Err() != nil || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		log.Warn("jetstream unavailable, retrying", zap.String("setting_up", what), zap.Duration("wait", wait), zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// unavailable reports whether err says JetStream could not answer now:
+// a request that timed out, no responders, or a 503 other than
+// JetStream being off (which waiting does not fix). A missing stream the
+// stage could not create is not (a denied create times out too, and the
+// operator must run newsflow setup), nor a stream the stage could not
+// update (it runs on the stream as provisioned).
+func unavailable(err error) bool {
+	var stale *bus.NotUpdatedError
+	if errors.Is(err, bus.ErrStreamMissing) || errors.As(err, &stale) {
+		return false
+	}
+	var api *jetstream.APIError
+	if errors.As(err, &api) {
+		return api.Code == 503 && api.ErrorCode != jetstream.JSErrCodeJetStreamNotEnabled &&
+			api.ErrorCode != jetstream.JSErrCodeJetStreamNotEnabledForAccount
+	}
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrNoResponders)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -237,7 +238,7 @@ func waitDrainedWithin(t *testing.T, js jetstream.JetStream, api string, want in
 	quiet := 0
 	for quiet < 3 {
 		if time.Now().After(deadline) {
-			t.Fatalf("not drained within %v: %d of %d indexed", within, statsOf(t, api).Articles, want)
+			t.Fatalf("not drained within %v: %d of %d indexed; consumers: %s", within, statsOf(t, api).Articles, want, consumerStates(t.Context(), js))
 		}
 		time.Sleep(250 * time.Millisecond)
 		if statsOf(t, api).Articles >= want && !pipelineBusy(t.Context(), js) {
@@ -246,4 +247,31 @@ func waitDrainedWithin(t *testing.T, js jetstream.JetStream, api string, want in
 			quiet = 0
 		}
 	}
+}
+
+// consumerStates describes the pipeline's consumers for a failure message.
+func consumerStates(ctx context.Context, js jetstream.JetStream) string {
+	var out []string
+	for name, sc := range bus.DefaultTopology().Consumers() {
+		c, err := js.Consumer(ctx, sc.Stream, name)
+		if err != nil {
+			out = append(out, fmt.Sprintf("%s: %v", name, err))
+			continue
+		}
+		info, err := c.Info(ctx)
+		if err != nil {
+			out = append(out, fmt.Sprintf("%s: %v", name, err))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: pending %d, ack pending %d, redelivered %d, leader %s", name, info.NumPending, info.NumAckPending, info.NumRedelivered, leaderOf(info)))
+	}
+	sort.Strings(out)
+	return strings.Join(out, "; ")
+}
+
+func leaderOf(info *jetstream.ConsumerInfo) string {
+	if info.Cluster == nil {
+		return "?"
+	}
+	return info.Cluster.Leader
 }

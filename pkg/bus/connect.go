@@ -120,7 +120,9 @@ func Connect(ctx context.Context, o ConnOptions, log *zap.Logger) (*nats.Conn, j
 		nc.Close()
 		return nil, nil, fmt.Errorf("connect %s: %w", redact(o.URL), err)
 	}
-	var jsOpts []jetstream.JetStreamOpt
+	// An asynchronous publish the server never answers fails after
+	// PubAckTimeout instead of staying pending for ever.
+	jsOpts := []jetstream.JetStreamOpt{jetstream.WithPublishAsyncTimeout(PubAckTimeout)}
 	if o.Timeout > 0 {
 		jsOpts = append(jsOpts, jetstream.WithDefaultTimeout(o.Timeout))
 	}

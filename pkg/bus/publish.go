@@ -1,10 +1,12 @@
 package bus
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -97,6 +99,13 @@ func (p *Publisher) PublishAll(ctx context.Context, outs []Out, traceID string) 
 // (the client allows 4,000).
 const publishWindow = 1000
 
+// PubAckTimeout bounds the wait for a window's stream acks. A publish the
+// server never answers (it reached a node that went down while the stream
+// elected a new leader) would otherwise hold its input for ever, kept
+// alive by the runner; past it the publish is a transient error, the input
+// is retried and its outputs go out again under the same ids.
+var PubAckTimeout = 30 * time.Second
+
 func (p *Publisher) publishWindow(ctx context.Context, outs []Out, traceID string) error {
 	futures := make([]jetstream.PubAckFuture, 0, len(outs))
 	var firstErr error
@@ -113,6 +122,8 @@ func (p *Publisher) publishWindow(ctx context.Context, outs []Out, traceID strin
 		}
 		futures = append(futures, f)
 	}
+	timeout := time.NewTimer(PubAckTimeout)
+	defer timeout.Stop()
 	for _, f := range futures {
 		select {
 		case <-f.Ok():
@@ -124,6 +135,8 @@ func (p *Publisher) publishWindow(ctx context.Context, outs []Out, traceID strin
 			if firstErr == nil {
 				firstErr = fmt.Errorf("publish: %w", ctx.Err())
 			}
+		case <-timeout.C:
+			return cmp.Or(firstErr, fmt.Errorf("publish %s: no stream ack within %v: %w", f.Msg().Subject, PubAckTimeout, nats.ErrTimeout))
 		}
 	}
 	return firstErr

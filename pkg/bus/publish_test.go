@@ -1,8 +1,12 @@
 package bus_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/bus/bustest"
@@ -43,5 +47,34 @@ func TestTooLargeIsPermanent(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnansweredPublishTimesOut: outputs whose stream acks never come (the
+// node that took them went down) fail after PubAckTimeout with a
+// transient error, so the runner retries the input, instead of holding it
+// for ever. A core subscriber on the subject stands in for the silent
+// server: the publishes have a responder, and no reply.
+func TestUnansweredPublishTimesOut(t *testing.T) {
+	s := bustest.Server(t)
+	nc, js := bustest.Connect(t, s)
+	sub, err := nc.SubscribeSync("silent.>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	defer func(d time.Duration) { bus.PubAckTimeout = d }(bus.PubAckTimeout)
+	bus.PubAckTimeout = 300 * time.Millisecond
+
+	start := time.Now()
+	err = bus.NewPublisher(js).PublishAll(t.Context(), []bus.Out{{Subject: "silent.a", Body: "x"}, {Subject: "silent.b", Body: "y"}}, "")
+	if !errors.Is(err, nats.ErrTimeout) || bus.IsPermanent(err) {
+		t.Errorf("PublishAll with no stream ack = %v, want a transient timeout", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("gave up after %v, PubAckTimeout is %v", took, bus.PubAckTimeout)
 	}
 }

@@ -64,6 +64,7 @@ eval:
 bench:
 	@if [ ! -d "$(DEVSET)" ]; then echo "note: development set not found at $(DEVSET): the extractor benchmark skips; run make bench DEVSET=/path/to/articles-benchmark"; fi
 	cd pkg && NEWSFLOW_DEVSET=$(DEVSET) $(GO) test -run '^$$' -bench 'ExtractVsParse' -benchtime 3x -count 5 -cpu 1 ./extract/
+	cd services/parser && NEWSFLOW_DEVSET=$(DEVSET) $(GO) test -run '^$$' -bench Handle -benchtime 3x -count 3 -cpu 1 ./internal/parse/
 	cd cmd/newsflow && $(GO) test -run '^$$' -bench Pipeline -benchtime 1x -count 3 -timeout 30m .
 	cd services/fetcher && $(GO) test -run '^$$' -bench FetcherThroughput -benchtime 5000x ./service/
 	cd services/fetcher && $(GO) test -run '^$$' -bench PeakRSS -benchtime 1x -timeout 30m -v ./service/

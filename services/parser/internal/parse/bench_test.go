@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -43,9 +44,10 @@ func devPages(b *testing.B, depth int) []schema.FetchedPage {
 		if err != nil {
 			b.Fatal(err)
 		}
+		size, _ := pagebody.GzipSize(gz) // the fetcher's BodySize for a page passed through
 		pages = append(pages, schema.FetchedPage{V: schema.Version, URL: t.URL, FinalURL: t.URL, Status: 200,
 			ContentType: "text/html; charset=utf-8", FetchedAt: fetchedAt, Depth: depth, Origin: t.URL,
-			Body: gz, BodyEncoding: schema.EncodingGzip, BodySize: len(gz)})
+			Body: gz, BodyEncoding: schema.EncodingGzip, BodySize: int(size)})
 	}
 	sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
 	return pages

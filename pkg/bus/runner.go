@@ -32,6 +32,17 @@ type Runner[In any] struct {
 	ShutdownGrace time.Duration
 }
 
+// minPullBuffer is the fewest messages a Runner keeps pulled ahead of its
+// workers. The client asks for more when half the buffer is used, so a
+// buffer of 2 per worker made a stage with two workers (the parser, one
+// per CPU) send a pull request for every 2 messages: a round trip and a
+// wake-up on both sides per 2 pages. With 16 it is one per 8.
+const minPullBuffer = 16
+
+// pullBuffer is how many messages a Runner with workers keeps pulled:
+// two per worker, at least minPullBuffer.
+func pullBuffer(workers int) int { return max(2*workers, minPullBuffer) }
+
 // Run handles messages until ctx is cancelled, then stops pulling, lets
 // in-flight work finish within ShutdownGrace and returns. Messages still
 // buffered are returned to the server.
@@ -51,7 +62,7 @@ func (r *Runner[In]) Run(ctx context.Context) error {
 	info := r.Consumer.CachedInfo()
 	ackWait, maxDeliver := info.Config.AckWait, info.Config.MaxDeliver
 
-	it, err := r.Consumer.Messages(jetstream.PullMaxMessages(2 * r.Workers))
+	it, err := r.Consumer.Messages(jetstream.PullMaxMessages(pullBuffer(r.Workers)))
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", info.Name, err)
 	}

@@ -423,3 +423,42 @@ func TestRunnerAcksWithoutAReply(t *testing.T) {
 		t.Errorf("an extra ack: %q", extra.Data)
 	}
 }
+
+// TestRunnerPullsAhead checks that a runner with few workers asks the
+// server for messages in batches: every pull request is a round trip, and
+// with two per worker a two-worker stage sent one per two messages.
+func TestRunnerPullsAhead(t *testing.T) {
+	h := newHarness(t, 5*time.Second, 3)
+	const n = 64
+	for i := range n {
+		h.publish(t, "m"+strconv.Itoa(i))
+	}
+	pulls, err := h.nc.SubscribeSync("$JS.API.CONSUMER.MSG.NEXT.IN.worker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, newRunner(h, func(_ context.Context, in string) ([]bus.Out, error) {
+		return []bus.Out{{Subject: "out.a", ID: "a-" + in, Body: []byte(in)}}, nil
+	}))
+	waitFor(t, "every message acked", func() bool { p, a := h.pending(t); return p == 0 && a == 0 })
+	var asked int
+	for {
+		m, err := pulls.NextMsg(100 * time.Millisecond)
+		if err != nil {
+			break
+		}
+		var req struct {
+			Batch int `json:"batch"`
+		}
+		if err := json.Unmarshal(m.Data, &req); err != nil {
+			t.Fatalf("pull request %q: %v", m.Data, err)
+		}
+		asked += req.Batch
+		if req.Batch < 8 {
+			t.Errorf("a pull request for %d messages, want at least 8 at a time (two workers)", req.Batch)
+		}
+	}
+	if asked < n {
+		t.Errorf("pull requests asked for %d messages in all, want at least the %d handled", asked, n)
+	}
+}

@@ -25,8 +25,13 @@ func main() {
 		}()
 	}
 	cli.Main(cli.Service[service.Config]{
-		Name:     "fetcher",
-		Load:     service.LoadConfig,
+		Name: "fetcher",
+		Load: service.LoadConfig,
+		// As the parser's and the indexer's: with pages passed through
+		// as the origin gzipped them, the collector and the scavenger
+		// returning its memory were a sixth of the fetcher's CPU at
+		// Go's 100 (docs/PERFORMANCE.md, phase 3).
+		GC:       cli.GC{Percent: 200, MemoryLimit: 120 << 20},
 		LogLevel: func(c service.Config) string { return c.Common.LogLevel },
 		Run:      service.Run,
 	})

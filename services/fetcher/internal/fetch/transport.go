@@ -335,12 +335,14 @@ func (p *pageTransport) passGzip(kind, media, encoding string) bool {
 // a broken stream (network_error). Only a page of no named type is
 // inflated, sniffLen bytes of it, to sniff its media type. So a body
 // whose header and trailer look right but whose deflate data is broken
-// (cut short where its last 4 bytes happen to read as a plausible size,
-// about once in 4096 cuts for a 1 MiB limit; a corrupt block; a wrong
-// CRC) is passed on: the parser's inflate fails with pagebody.ErrCorrupt,
-// a permanent error, and the page is a parser dead letter with its
-// reason rather than a fetcher network_error retried (which refetched
-// the same broken bytes).
+// (a corrupt block; a wrong CRC; a cut whose last 4 bytes happen to read
+// as a size under the limit: for random bytes limit/4 GiB of cuts, 1 in
+// about 800 at the default 5 MiB) is passed on and recorded fetched: the
+// parser's inflate fails with pagebody.ErrCorrupt, a permanent error, and
+// the page is a parser dead letter with its reason, where the prefix
+// inflate this replaced made it a fetcher network_error, retried (which
+// helps only if the origin's next answer differs: a broken connection
+// fails the HTTP body's own framing before this point).
 //
 // A body that may hold several gzip members (the bytes of a member header
 // appear after the first) is not passed: its trailer says nothing of the

@@ -341,8 +341,9 @@ func (p *pageTransport) passGzip(kind, media, encoding string) bool {
 // parser's inflate fails with pagebody.ErrCorrupt, a permanent error, and
 // the page is a parser dead letter with its reason, where the prefix
 // inflate this replaced made it a fetcher network_error, retried (which
-// helps only if the origin's next answer differs: a broken connection
-// fails the HTTP body's own framing before this point).
+// helps only if the origin's next answer differs: a connection broken
+// mid-body fails the HTTP framing before this point, unless the body is
+// delimited by the connection's close).
 //
 // A body that may hold several gzip members (the bytes of a member header
 // appear after the first) is not passed: its trailer says nothing of the

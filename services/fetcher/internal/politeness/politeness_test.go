@@ -237,7 +237,8 @@ func TestBlockLimit(t *testing.T) {
 // slot per compare-and-set (reserve, what every fetch did before blocks)
 // costs at least one KV write per fetch; in blocks (take, what Acquire
 // does) well under one. Either way the slots of both replicas are at
-// least an interval apart, exactly.
+// least an interval apart, exactly. Through Acquire, too, the writes
+// stay under one per fetch.
 func TestBlocksAcrossReplicas(t *testing.T) {
 	s := bustest.Server(t)
 	_, js := bustest.Connect(t, s)
@@ -300,6 +301,48 @@ func TestBlocksAcrossReplicas(t *testing.T) {
 	}
 	if blocks >= 0.5 {
 		t.Errorf("slots in blocks: %.3f KV writes per fetch, want under 0.5", blocks)
+	}
+
+	// The same through Acquire, with a fetch of a fraction of the
+	// interval: its starts are no earlier than their slots, so n of them
+	// span at least n-1 intervals.
+	kvs := []*countingKV{{KeyValue: b}, {KeyValue: b}}
+	limiters := []*Limiter{New(kvs[0], 5*time.Second, 100), New(kvs[1], 5*time.Second, 100)}
+	var mu sync.Mutex
+	var starts []time.Time
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				release, err := limiters[i%2].Acquire(t.Context(), "acquired.example", interval)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				starts = append(starts, time.Now())
+				mu.Unlock()
+				time.Sleep(interval / 5)
+				release()
+			}
+		}()
+	}
+	wg.Wait()
+	n := len(starts)
+	sort.Slice(starts, func(i, j int) bool { return starts[i].Before(starts[j]) })
+	if n != callers*each {
+		t.Fatalf("through Acquire: %d starts, want %d", n, callers*each)
+	}
+	if span := starts[n-1].Sub(begin); span < time.Duration(n-1)*interval {
+		t.Errorf("through Acquire: %d starts within %v of the first call, want at least %v", n, span, time.Duration(n-1)*interval)
+	}
+	writes := kvs[0].writes.Load() + kvs[1].writes.Load()
+	t.Logf("through Acquire: %d fetches over 2 replicas, %d KV writes (%.3f per fetch)", n, writes, float64(writes)/float64(n))
+	if float64(writes)/float64(n) >= 0.5 {
+		t.Errorf("through Acquire: %.3f KV writes per fetch, want under 0.5", float64(writes)/float64(n))
 	}
 }
 

@@ -287,6 +287,9 @@ func TestGzipPrefix(t *testing.T) {
 		{name: "the head of a bomb", data: gzipped(make([]byte, 4*ListingRead)), limit: ListingRead, want: make([]byte, ListingRead)},
 		{name: "two members", data: gzipped(page[:10], page[10:]), limit: 1000, want: page[:1000]},
 		{name: "not gzip", data: []byte("plain text"), limit: 100, wantErr: ErrCorrupt},
+		{name: "no head: the header checked, nothing inflated", data: gzipped(page)[:20], limit: 0, want: nil},
+		{name: "no head of a header cut short", data: gzipped(page)[:5], limit: 0, wantErr: ErrCorrupt},
+		{name: "no head, not gzip", data: []byte("plain text"), limit: 0, wantErr: ErrCorrupt},
 	}
 	for _, tt := range tests {
 		got, err := DecodePrefix(schema.EncodingGzip, tt.data, tt.limit)

@@ -457,6 +457,12 @@ func TestGzipPassthrough(t *testing.T) {
 	big := gzipOf(make([]byte, 2<<20)) // over newClient's 1 MiB
 	lying := bytes.Clone(big)
 	binary.LittleEndian.PutUint32(lying[len(lying)-4:], 1000)
+	// Cut short where the last 4 bytes read as a size deflate can reach
+	// within the limit: nothing here tells it from a whole body.
+	cutPlausibly := bytes.Clone(gz[:len(gz)/2])
+	binary.LittleEndian.PutUint32(cutPlausibly[len(cutPlausibly)-4:], 4000)
+	badHeader := bytes.Clone(gz)
+	badHeader[2] = 7 // a compression method that is not deflate
 	serve := func(ct, ce string, body []byte) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			if ct == "" {
@@ -480,6 +486,8 @@ func TestGzipPassthrough(t *testing.T) {
 	mux.Handle("/lying-trailer", serve("text/html", "gzip", lying))
 	mux.Handle("/not-gzip", serve("text/html", "gzip", html))
 	mux.Handle("/cut-short", serve("text/html", "gzip", gz[:len(gz)/2]))
+	mux.Handle("/cut-plausibly", serve("text/html", "gzip", cutPlausibly))
+	mux.Handle("/bad-header", serve("text/html", "gzip", badHeader))
 	mux.Handle("/members", serve("text/html", "gzip", append(gzipOf(html[:100]), gzipOf(html[100:])...)))
 	mux.Handle("/members-bomb", serve("text/html", "gzip", bytes.Repeat(gzipOf(make([]byte, 256<<10)), 16)))
 	mux.Handle("/feed", serve("application/rss+xml", "gzip", gzipOf([]byte("<rss></rss>"))))
@@ -508,6 +516,8 @@ func TestGzipPassthrough(t *testing.T) {
 		{name: "lying trailer: passed on, the reader bounds it", client: passing, path: "/lying-trailer", wantBody: lying, wantEnc: schema.EncodingGzip, wantSize: 1000, wantMT: "text/html"},
 		{name: "not gzip", client: passing, path: "/not-gzip", want: "network_error"},
 		{name: "cut short", client: passing, path: "/cut-short", want: "network_error"},
+		{name: "cut short, a plausible trailer: passed on, the parser refuses it", client: passing, path: "/cut-plausibly", wantBody: cutPlausibly, wantEnc: schema.EncodingGzip, wantSize: 4000, wantMT: "text/html"},
+		{name: "a bad gzip header", client: passing, path: "/bad-header", want: "network_error"},
 		{name: "two members: decoded here", client: passing, path: "/members", wantBody: html, wantSize: len(html), wantMT: "text/html"},
 		{name: "a bomb of small members: too large here", client: passing, path: "/members-bomb", want: "too_large"},
 		{name: "a feed is decoded", client: passing, path: "/feed", kind: "feed", wantBody: []byte("<rss></rss>"), wantSize: 11, wantMT: "application/rss+xml"},

@@ -207,3 +207,252 @@ func TestSlotsWriteAgainstTheKnownRevision(t *testing.T) {
 		t.Errorf("slot after another replica's penalty: in %v (%v), want about 1s", time.Until(slot), err)
 	}
 }
+
+// TestBlockLimit: blocks only for short intervals, bounded by maxBlock
+// and blockHorizon; Crawl-delay (a second or more) reserves one slot at
+// a time.
+func TestBlockLimit(t *testing.T) {
+	tests := []struct {
+		interval time.Duration
+		want     int
+	}{
+		{interval: 0, want: 1},
+		{interval: time.Millisecond, want: 16},
+		{interval: 5 * time.Millisecond, want: 16},
+		{interval: 10 * time.Millisecond, want: 10},
+		{interval: 50 * time.Millisecond, want: 2},
+		{interval: 51 * time.Millisecond, want: 1},
+		{interval: time.Second, want: 1},
+		{interval: 10 * time.Second, want: 1},
+	}
+	for _, tt := range tests {
+		if got := blockLimit(tt.interval); got != tt.want {
+			t.Errorf("blockLimit(%v) = %d, want %d", tt.interval, got, tt.want)
+		}
+	}
+}
+
+// TestBlocksAcrossReplicas: two replicas, each with four callers taking
+// slots of one host at 1000/s and waiting for them, as Acquire does. One
+// slot per compare-and-set (reserve, what every fetch did before blocks)
+// costs at least one KV write per fetch; in blocks (take, what Acquire
+// does) well under one. Either way the slots of both replicas are at
+// least an interval apart, exactly. Through Acquire, too, the writes
+// stay under one per fetch.
+func TestBlocksAcrossReplicas(t *testing.T) {
+	s := bustest.Server(t)
+	_, js := bustest.Connect(t, s)
+	b, err := kv.Ensure(t.Context(), js, kv.BucketHosts, "test", time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const interval = time.Millisecond
+	const callers, each = 8, 50
+	run := func(host string, slot func(l *Limiter) (time.Time, error)) (writesPerFetch float64) {
+		kvs := []*countingKV{{KeyValue: b}, {KeyValue: b}}
+		limiters := []*Limiter{New(kvs[0], 5*time.Second, 100), New(kvs[1], 5*time.Second, 100)}
+		var mu sync.Mutex
+		var slots []time.Time
+		var wg sync.WaitGroup
+		for i := range callers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				l := limiters[i%2]
+				for range each {
+					start, err := slot(l)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					slots = append(slots, start)
+					mu.Unlock()
+					if err := sleepUntil(t.Context(), start); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if len(slots) != callers*each {
+			t.Fatalf("%s: %d slots, want %d", host, len(slots), callers*each)
+		}
+		sort.Slice(slots, func(i, j int) bool { return slots[i].Before(slots[j]) })
+		for i := 1; i < len(slots); i++ {
+			if gap := slots[i].Sub(slots[i-1]); gap < interval {
+				t.Errorf("%s: slots %d and %d are %v apart, want at least %v", host, i-1, i, gap, interval)
+			}
+		}
+		writes := kvs[0].writes.Load() + kvs[1].writes.Load()
+		reads := kvs[0].gets.Load() + kvs[1].gets.Load()
+		t.Logf("%s: %d fetches over 2 replicas, %d KV writes (%.3f per fetch), %d reads", host, len(slots), writes, float64(writes)/float64(len(slots)), reads)
+		return float64(writes) / float64(len(slots))
+	}
+	single := run("one-by-one.example", func(l *Limiter) (time.Time, error) {
+		return l.reserve(t.Context(), "one-by-one.example", interval)
+	})
+	blocks := run("blocks.example", func(l *Limiter) (time.Time, error) {
+		return l.take(t.Context(), "blocks.example", interval)
+	})
+	if single < 1 {
+		t.Errorf("one slot per compare-and-set: %.3f KV writes per fetch, want at least 1", single)
+	}
+	if blocks >= 0.5 {
+		t.Errorf("slots in blocks: %.3f KV writes per fetch, want under 0.5", blocks)
+	}
+
+	// The same through Acquire, with a fetch of a fraction of the
+	// interval: its starts are no earlier than their slots, so n of them
+	// span at least n-1 intervals.
+	kvs := []*countingKV{{KeyValue: b}, {KeyValue: b}}
+	limiters := []*Limiter{New(kvs[0], 5*time.Second, 100), New(kvs[1], 5*time.Second, 100)}
+	var mu sync.Mutex
+	var starts []time.Time
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				release, err := limiters[i%2].Acquire(t.Context(), "acquired.example", interval)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				starts = append(starts, time.Now())
+				mu.Unlock()
+				time.Sleep(interval / 5)
+				release()
+			}
+		}()
+	}
+	wg.Wait()
+	n := len(starts)
+	sort.Slice(starts, func(i, j int) bool { return starts[i].Before(starts[j]) })
+	if n != callers*each {
+		t.Fatalf("through Acquire: %d starts, want %d", n, callers*each)
+	}
+	if span := starts[n-1].Sub(begin); span < time.Duration(n-1)*interval {
+		t.Errorf("through Acquire: %d starts within %v of the first call, want at least %v", n, span, time.Duration(n-1)*interval)
+	}
+	writes := kvs[0].writes.Load() + kvs[1].writes.Load()
+	t.Logf("through Acquire: %d fetches over 2 replicas, %d KV writes (%.3f per fetch)", n, writes, float64(writes)/float64(n))
+	if float64(writes)/float64(n) >= 0.5 {
+		t.Errorf("through Acquire: %.3f KV writes per fetch, want under 0.5", float64(writes)/float64(n))
+	}
+}
+
+// TestBlocksAndPenalties: a replica taking slots of a busy host as fast
+// as it can holds a block of them ahead. A penalty another replica
+// records holds for it once that block is spent: it hands out what is
+// left of the block (fewer than maxBlock slots, none past the block's
+// end), then nothing before the penalty ends. A penalty it records
+// itself drops its block at once.
+func TestBlocksAndPenalties(t *testing.T) {
+	s := bustest.Server(t)
+	_, js := bustest.Connect(t, s)
+	b, err := kv.Ensure(t.Context(), js, kv.BucketHosts, "test", time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const interval = time.Millisecond
+	const penalty = 500 * time.Millisecond
+	busy, other := New(b, 5*time.Second, 100), New(b, 5*time.Second, 100)
+	take := func(host string) time.Time {
+		t.Helper()
+		slot, err := busy.take(t.Context(), host, interval)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slot
+	}
+	held := func(host string) (k int, end time.Time) {
+		busy.mu.Lock()
+		defer busy.mu.Unlock()
+		if bl := busy.blocks[host]; bl != nil {
+			return bl.k, bl.end
+		}
+		return 0, time.Time{}
+	}
+
+	t.Run("another replica's", func(t *testing.T) {
+		const host = "penalized.example"
+		for range 40 {
+			take(host)
+		}
+		k, end := held(host)
+		if k != maxBlock {
+			t.Fatalf("after 40 slots at once the block holds %d, want %d", k, maxBlock)
+		}
+		before := time.Now()
+		if err := other.Penalize(t.Context(), host, penalty); err != nil {
+			t.Fatal(err)
+		}
+		early := 0
+		for range 2 * maxBlock {
+			slot := take(host)
+			if slot.Before(before.Add(penalty)) {
+				early++
+				if slot.After(end.Add(-interval)) {
+					t.Errorf("slot at %v, past the block held at the penalty (ending %v)", slot.Sub(before), end.Sub(before))
+				}
+			}
+		}
+		if early >= maxBlock {
+			t.Errorf("%d slots before the penalty's end, want fewer than one block (%d)", early, maxBlock)
+		}
+		t.Logf("slots handed out after another replica's penalty, before its end: %d (the rest of the block)", early)
+	})
+
+	t.Run("its own", func(t *testing.T) {
+		const host = "own.example"
+		for range 40 {
+			take(host)
+		}
+		if k, _ := held(host); k <= 1 {
+			t.Fatalf("after 40 slots at once the block holds %d, want more than one", k)
+		}
+		before := time.Now()
+		if err := busy.Penalize(t.Context(), host, penalty); err != nil {
+			t.Fatal(err)
+		}
+		if slot := take(host); slot.Before(before.Add(penalty)) {
+			t.Errorf("first slot after its own penalty in %v, want at least %v", slot.Sub(before), penalty)
+		}
+	})
+}
+
+// TestLongIntervalsOneSlotEach: an interval too long for blocks (as
+// Crawl-delay is) reserves one slot per KV write, as before blocks.
+func TestLongIntervalsOneSlotEach(t *testing.T) {
+	s := bustest.Server(t)
+	_, js := bustest.Connect(t, s)
+	b, err := kv.Ensure(t.Context(), js, kv.BucketHosts, "test", time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &countingKV{KeyValue: b}
+	l := New(c, 5*time.Second, 100)
+	const interval = 60 * time.Millisecond
+	var last time.Time
+	for i := range 5 {
+		slot, err := l.take(t.Context(), "slow.example", interval)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 && slot.Sub(last) != interval {
+			t.Errorf("slot %d is %v after the last, want %v", i, slot.Sub(last), interval)
+		}
+		last = slot
+	}
+	if w := c.writes.Load(); w != 5 {
+		t.Errorf("5 slots at %v: %d KV writes, want 5", interval, w)
+	}
+	if len(l.blocks) != 0 {
+		t.Errorf("%d blocks kept for a long interval, want none", len(l.blocks))
+	}
+}

@@ -48,7 +48,7 @@ func TestHostileInputs(t *testing.T) {
 
 // fuzzSeeds are small pages, each exercising one path of the extractor:
 // metadata sources, boilerplate boxes, text layouts, charsets, and the
-// markup stripRawText has to step over.
+// markup prepass has to step over.
 var fuzzSeeds = []struct {
 	body, contentType string
 }{

@@ -764,8 +764,8 @@ func scanTagAttrs(b []byte, k int, attrs []attrSpan) (end int, name []byte, _ []
 				return 0, nil, attrs, false
 			}
 			switch q := b[p]; q {
-			case '>':
-				a.val, a.valEnd, a.end = p, p, p
+			case '>': // an empty value: the attribute is its key alone
+				a.val, a.valEnd, a.end = p, p, a.keyEnd
 			case '"', '\'':
 				n := bytes.IndexByte(b[p+1:], q)
 				if n < 0 {

@@ -105,6 +105,7 @@ func TestPrepass(t *testing.T) {
 		{give: `<p ID = "a" Class=b data-id=c class="d">`, want: `<p ID = "a" Class=b class="d">`},
 		{give: `<p data-a="1"class="x"/data-b>`, want: `<p class="x">`},
 		{give: `<p data-a="1"class=x/data-b>`, want: `<p class=x/data-b>`},
+		{give: `<A 0 Content= >`, want: `<A Content data-prepass=7fc2807b4bd3d5d>`},
 		{give: `<meta charset=utf-8 data-x><input type=hidden value=1>`, want: `<meta charset=utf-8><input type=hidden>`},
 		{give: `<p class="a" id="b">kept as it is</p>`, want: `<p class="a" id="b">kept as it is</p>`},
 		// Formatting elements keep all; <a> gets a hash of what it loses.

@@ -139,7 +139,6 @@ scan:
 			if !ok {
 				break scan
 			}
-			s.textTo(i)
 			if tagIs(name, "select") {
 				s.selects++
 			} else if tagIs(name, "frameset") {
@@ -208,7 +207,6 @@ scan:
 			case i+2 >= len(b):
 				break scan
 			case b[i+2] == '>':
-				s.textTo(i)
 				s.kept(i + 3)
 				i += 3
 			case isLetter(b[i+2]):
@@ -216,7 +214,6 @@ scan:
 				if !ok {
 					break scan
 				}
-				s.textTo(i)
 				if foreign > 0 && (tagIs(name, "svg") || tagIs(name, "math")) {
 					foreign--
 				}
@@ -230,7 +227,6 @@ scan:
 				if k < 0 {
 					break scan
 				}
-				s.textTo(i)
 				s.kept(i + 2 + k + 1)
 				i += 2 + k + 1
 			}
@@ -241,10 +237,10 @@ scan:
 				if end < 0 {
 					break scan
 				}
-				s.textTo(i)
 				if foreign > 0 {
 					s.kept(end)
 				} else {
+					s.textTo(i) // only comments read the text before them
 					s.comment(i, end)
 				}
 				i = end
@@ -253,7 +249,6 @@ scan:
 				if k < 0 {
 					break scan
 				}
-				s.textTo(i)
 				s.kept(i + 9 + k + 3)
 				i += 9 + k + 3
 			default: // doctype or bogus comment, up to the next '>'
@@ -261,7 +256,6 @@ scan:
 				if k < 0 {
 					break scan
 				}
-				s.textTo(i)
 				s.kept(i + 2 + k + 1)
 				i += 2 + k + 1
 			}
@@ -270,7 +264,6 @@ scan:
 			if k < 0 {
 				break scan
 			}
-			s.textTo(i)
 			s.kept(i + 2 + k + 1)
 			i += 2 + k + 1
 		default: // a '<' that starts no tag is text
@@ -336,11 +329,17 @@ func (s *prepasser) comment(from, to int) {
 	s.kept(to)
 }
 
-// formatting are the elements other than <a> on the parser's list of
-// active formatting elements. The parser compares their attributes (the
-// Noah's Ark clause), so they keep them all; there are few.
-var formatting = map[string]bool{"b": true, "big": true, "code": true, "em": true, "font": true, "i": true,
-	"nobr": true, "s": true, "small": true, "strike": true, "strong": true, "tt": true, "u": true}
+// formatting reports whether name (lower-cased) is one of the elements
+// other than <a> on the parser's list of active formatting elements. The
+// parser compares their attributes (the Noah's Ark clause), so they keep
+// them all; there are few.
+func formatting(name []byte) bool {
+	switch string(name) {
+	case "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u":
+		return true
+	}
+	return false
+}
 
 // hashAttr is the attribute that stands for the attributes removed from an
 // <a>: see filterTag.
@@ -382,12 +381,14 @@ func (s *prepasser) filterTag(from, end int, name []byte) {
 	var buf [24]byte
 	lname, ok := lowerName(buf[:], name)
 	isA := ok && string(lname) == "a"
-	if ok && formatting[string(lname)] {
+	if ok && formatting(lname) {
 		return
 	}
 	drop := 0
-	for _, a := range s.attrs {
-		if !s.keepAttr(a) {
+	for i := range s.attrs {
+		a := &s.attrs[i]
+		a.kept = s.keepAttr(*a)
+		if !a.kept {
 			drop++
 		}
 	}
@@ -398,7 +399,7 @@ func (s *prepasser) filterTag(from, end int, name []byte) {
 	out := append(s.out, s.b[from:from+1+len(name)]...)
 	var sum uint64
 	for _, a := range s.attrs {
-		if s.keepAttr(a) {
+		if a.kept {
 			out = append(out, ' ')
 			out = append(out, s.b[a.key:a.end]...)
 		} else if isA {
@@ -419,31 +420,89 @@ func (s *prepasser) filterTag(from, end int, name []byte) {
 	s.last = end
 }
 
+// keptByLen holds the keys of keptAttrs by length, which is faster to look
+// a key up in than the map (the pre-pass does it for every attribute).
+var keptByLen = func() (t [32][]string) {
+	for k := range keptAttrs {
+		if len(k) >= len(t) {
+			panic("keptAttrs: key too long for keptByLen: " + k)
+		}
+		t[len(k)] = append(t[len(k)], k)
+	}
+	return t
+}()
+
 func (s *prepasser) keepAttr(a attrSpan) bool {
-	var buf [16]byte
-	key, ok := lowerName(buf[:], s.b[a.key:a.keyEnd])
-	return ok && keptAttrs[string(key)]
+	key := s.b[a.key:a.keyEnd]
+	if len(key) >= len(keptByLen) {
+		return false
+	}
+	for _, k := range keptByLen[len(key)] {
+		if foldEqualString(key, k) {
+			return true
+		}
+	}
+	return false
 }
+
+// foldEqualString reports whether b lower-cased (ASCII) is lower.
+func foldEqualString(b []byte, lower string) bool {
+	if len(b) != len(lower) {
+		return false
+	}
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
 
 // attrHash hashes an attribute as the tokenizer gives it (FNV-1a of the
 // lower-cased key, a zero byte and the unescaped value).
 func (s *prepasser) attrHash(a attrSpan) uint64 {
-	key, val := s.b[a.key:a.keyEnd], s.b[a.val:a.valEnd]
-	if bytes.IndexByte(key, 0) >= 0 || bytes.ContainsAny(val, "&\x00\r") {
-		// Entities, NULs and carriage returns: let the tokenizer read it.
-		raw := append(append([]byte("<a "), s.b[a.key:a.end]...), " >"...)
-		z := html.NewTokenizer(bytes.NewReader(raw))
-		z.Next()
-		key, val, _ = z.TagAttr()
-	} else {
-		key = bytes.ToLower(key)
-	}
-	h := uint64(14695981039346656037)
-	for _, p := range [][]byte{key, {0}, val} {
-		for _, c := range p {
-			h ^= uint64(c)
-			h *= 1099511628211
+	h := uint64(fnvOffset)
+	for _, c := range s.b[a.key:a.keyEnd] {
+		if c == 0 {
+			return s.attrHashSlow(a)
 		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = (h ^ uint64(c)) * fnvPrime
+	}
+	h *= fnvPrime // the zero byte
+	for _, c := range s.b[a.val:a.valEnd] {
+		if c == '&' || c == 0 || c == '\r' {
+			return s.attrHashSlow(a)
+		}
+		h = (h ^ uint64(c)) * fnvPrime
+	}
+	return h
+}
+
+// attrHashSlow is attrHash for attributes with entities, NULs or carriage
+// returns, which it lets the tokenizer read.
+func (s *prepasser) attrHashSlow(a attrSpan) uint64 {
+	raw := append(append([]byte("<a "), s.b[a.key:a.end]...), " >"...)
+	z := html.NewTokenizer(bytes.NewReader(raw))
+	z.Next()
+	key, val, _ := z.TagAttr()
+	h := uint64(fnvOffset)
+	for _, c := range key {
+		h = (h ^ uint64(c)) * fnvPrime
+	}
+	h *= fnvPrime
+	for _, c := range val {
+		h = (h ^ uint64(c)) * fnvPrime
 	}
 	return h
 }
@@ -705,8 +764,11 @@ func containsFold(b []byte, lower string) bool {
 
 // attrSpan is one attribute of a tag: its key is b[key:keyEnd], its value
 // b[val:valEnd] (without quotes), and the attribute ends at end (after the
-// closing quote).
-type attrSpan struct{ key, keyEnd, val, valEnd, end int }
+// closing quote). kept is filterTag's.
+type attrSpan struct {
+	key, keyEnd, val, valEnd, end int
+	kept                          bool
+}
 
 // scanTag reads a start or end tag whose name starts at b[k], as the
 // tokenizer's readTag does, and returns the index just past its '>' and its

@@ -100,7 +100,8 @@
 //   - extract.go: Input, Article and Extract, which runs the steps below in
 //     order; parsing with the depth fallback; ContentHash.
 //   - decode.go: bytes to UTF-8 (BOM, Content-Type, <meta charset>).
-//   - strip.go: cutting <script> and <style> text before parsing.
+//   - strip.go: the pre-pass before parsing: cutting <script> and <style>
+//     text, attributes nothing reads, comments and plain svg/math content.
 //   - page.go: the page value the walk returns (elements, blocks, metadata
 //     signals, links) and its element and block types.
 //   - walk.go: the one walk over the tree, cutting text into blocks.

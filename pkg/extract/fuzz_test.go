@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func TestHostileInputs(t *testing.T) {
 
 // fuzzSeeds are small pages, each exercising one path of the extractor:
 // metadata sources, boilerplate boxes, text layouts, charsets, and the
-// markup stripRawText has to step over.
+// markup prepass has to step over.
 var fuzzSeeds = []struct {
 	body, contentType string
 }{
@@ -83,15 +84,28 @@ func FuzzExtract(f *testing.F) {
 	})
 }
 
-// FuzzStripRawText checks that removing script and style text never
-// changes the rest of the parsed tree.
-func FuzzStripRawText(f *testing.F) {
+// FuzzPrepass checks that the pre-pass never changes the tree as far as
+// the extractor reads it (extractorView), and never grows the page by more
+// than the hash attribute it puts on an <a>.
+func FuzzPrepass(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s.body))
 	}
+	for _, s := range []string{
+		`<svg class=i><title>t</title><g><path d="M0"/></g></svg><a href=/ data-x=1 title=a>l</a><!-- c --><p>x`,
+		"<table> <!-- c -->x<tr><td><!-- c --><p>y</p></td></tr></table><pre><!-- c -->\nz</pre>",
+		`<math><mi>x</mi><mo>=</mo><mn>1</mn></math><b data-x=1><b data-x=2><b data-x=3><b data-x=4><p>t</b>`,
+		`<a href=/ data-i=1><div><a href=/ data-i=2><div><a href=/ data-i=3><div><a href=/ data-i=1><div>t`,
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if want, got := treeWithoutRawText(t, b), treeWithoutRawText(t, stripRawText(b)); want != got {
-			t.Fatalf("tree changed:\n%s\n%s", want, got)
+		p := prepass(b)
+		if len(p) > len(b)+bytes.Count(b, []byte("<"))*(len(hashAttr)+19) {
+			t.Fatalf("pre-pass grew %d bytes to %d", len(b), len(p))
+		}
+		if want, got := extractorView(t, b), extractorView(t, p); want != got {
+			t.Fatalf("tree changed:\n%s\n%s\npre-passed: %q", want, got, p)
 		}
 	})
 }

@@ -28,10 +28,11 @@ func main() {
 		Load:     service.LoadConfig,
 		LogLevel: func(c service.Config) string { return c.Common.LogLevel },
 		Run:      service.Run,
-		// GOGC=200 saves the parser about 1 ms of its 7 per page for
-		// about 10 MiB (docs/PERFORMANCE.md); the limit keeps a huge
-		// page from taking it past its memory budget. GOGC and
+		// The parser allocates about 1 MB per page and keeps little:
+		// GOGC=400 spends about a tenth less CPU than 200 for about
+		// 20 MiB more (docs/PERFORMANCE.md, phase 3); the limit keeps a
+		// huge page from taking it past its memory budget. GOGC and
 		// GOMEMLIMIT in the environment win.
-		GC: cli.GC{Percent: 200, MemoryLimit: 120 << 20},
+		GC: cli.GC{Percent: 400, MemoryLimit: 120 << 20},
 	})
 }

@@ -424,7 +424,10 @@ const maxPassBuffer = 1 << 20
 // yields).
 func readBody(r io.Reader, length, bound int64) ([]byte, error) {
 	if length > 0 {
-		buf := bytes.NewBuffer(make([]byte, 0, min(length, bound)))
+		// ReadFrom wants MinRead bytes free before each read, the one
+		// that finds the end too: without them a body of exactly its
+		// length would be copied once more.
+		buf := bytes.NewBuffer(make([]byte, 0, min(length, bound)+bytes.MinRead))
 		_, err := buf.ReadFrom(r)
 		return buf.Bytes(), err
 	}

@@ -99,3 +99,23 @@ func BenchmarkPassGzip(b *testing.B) {
 		})
 	}
 }
+
+// TestReadBodyOfKnownLength checks that a body whose length the response
+// announces is read into one allocation of that size, not copied again by
+// the read that finds its end.
+func TestReadBodyOfKnownLength(t *testing.T) {
+	body := bytes.Repeat([]byte("x"), 34<<10)
+	var got []byte
+	allocs := testing.AllocsPerRun(20, func() {
+		var err error
+		if got, err = readBody(bytes.NewReader(body), int64(len(body)), 1<<20); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if !bytes.Equal(got, body) {
+		t.Fatalf("read %d bytes, want the %d of the body", len(got), len(body))
+	}
+	if allocs > 2 {
+		t.Errorf("%v allocations per body of known length, want at most 2 (the buffer and its bytes)", allocs)
+	}
+}

@@ -23,12 +23,7 @@ import (
 // break: nobody starts before the first call, and the last of 30 starts is
 // at least 29 intervals after it.
 func TestSpacingAcrossReplicas(t *testing.T) {
-	s := bustest.Server(t)
-	_, js := bustest.Connect(t, s)
-	b, err := kv.Ensure(t.Context(), js, kv.BucketHosts, "test", time.Hour, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := hostsBucket(t)
 	const interval = 50 * time.Millisecond
 	limiters := []*Limiter{New(b, 5*time.Second, 100), New(b, 5*time.Second, 100), New(b, 5*time.Second, 100)}
 
@@ -96,9 +91,7 @@ func TestSpacingAcrossReplicas(t *testing.T) {
 }
 
 func TestTooFarAndPenalty(t *testing.T) {
-	s := bustest.Server(t)
-	_, js := bustest.Connect(t, s)
-	b, _ := kv.Ensure(t.Context(), js, kv.BucketHosts, "test", time.Hour, 1)
+	b := hostsBucket(t)
 	l := New(b, 100*time.Millisecond, 10)
 	if err := l.Penalize(t.Context(), "slow.example", 2*time.Second); err != nil {
 		t.Fatal(err)
@@ -155,12 +148,7 @@ func (c *countingKV) Update(ctx context.Context, key string, value []byte, revis
 // moved the entry, the write fails, the entry is read again, and the
 // slots stay an interval apart across both.
 func TestSlotsWriteAgainstTheKnownRevision(t *testing.T) {
-	s := bustest.Server(t)
-	_, js := bustest.Connect(t, s)
-	b, err := kv.Ensure(t.Context(), js, kv.BucketHosts, "test", time.Hour, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := hostsBucket(t)
 	const interval = time.Millisecond
 	one, other := &countingKV{KeyValue: b}, &countingKV{KeyValue: b}
 	l1, l2 := New(one, 5*time.Second, 100), New(other, 5*time.Second, 100)
@@ -240,12 +228,7 @@ func TestBlockLimit(t *testing.T) {
 // least an interval apart, exactly. Through Acquire, too, the writes
 // stay under one per fetch.
 func TestBlocksAcrossReplicas(t *testing.T) {
-	s := bustest.Server(t)
-	_, js := bustest.Connect(t, s)
-	b, err := kv.Ensure(t.Context(), js, kv.BucketHosts, "test", time.Hour, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := hostsBucket(t)
 	const interval = time.Millisecond
 	const callers, each = 8, 50
 	run := func(host string, slot func(l *Limiter) (time.Time, error)) (writesPerFetch float64) {
@@ -353,12 +336,7 @@ func TestBlocksAcrossReplicas(t *testing.T) {
 // end), then nothing before the penalty ends. A penalty it records
 // itself drops its block at once.
 func TestBlocksAndPenalties(t *testing.T) {
-	s := bustest.Server(t)
-	_, js := bustest.Connect(t, s)
-	b, err := kv.Ensure(t.Context(), js, kv.BucketHosts, "test", time.Hour, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := hostsBucket(t)
 	const interval = time.Millisecond
 	const penalty = 500 * time.Millisecond
 	busy, other := New(b, 5*time.Second, 100), New(b, 5*time.Second, 100)
@@ -429,12 +407,7 @@ func TestBlocksAndPenalties(t *testing.T) {
 // TestLongIntervalsOneSlotEach: an interval too long for blocks (as
 // Crawl-delay is) reserves one slot per KV write, as before blocks.
 func TestLongIntervalsOneSlotEach(t *testing.T) {
-	s := bustest.Server(t)
-	_, js := bustest.Connect(t, s)
-	b, err := kv.Ensure(t.Context(), js, kv.BucketHosts, "test", time.Hour, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := hostsBucket(t)
 	c := &countingKV{KeyValue: b}
 	l := New(c, 5*time.Second, 100)
 	const interval = 60 * time.Millisecond
@@ -455,4 +428,16 @@ func TestLongIntervalsOneSlotEach(t *testing.T) {
 	if len(l.blocks) != 0 {
 		t.Errorf("%d blocks kept for a long interval, want none", len(l.blocks))
 	}
+}
+
+// hostsBucket returns a fresh hosts bucket on an embedded server of the
+// test's own.
+func hostsBucket(t *testing.T) jetstream.KeyValue {
+	t.Helper()
+	_, js := bustest.Connect(t, bustest.Server(t))
+	b, err := kv.Ensure(t.Context(), js, kv.BucketHosts, "test", time.Hour, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -36,7 +36,9 @@ type Runner[In any] struct {
 // workers. The client asks for more when half the buffer is used, so a
 // buffer of 2 per worker made a stage with two workers (the parser, one
 // per CPU) send a pull request for every 2 messages: a round trip and a
-// wake-up on both sides per 2 pages. With 16 it is one per 8.
+// wake-up on both sides per 2 pages. With 16 it is one per 8. The cost is
+// memory: at most 16 messages of up to the server's max payload (1 MiB
+// by default) held by the client.
 const minPullBuffer = 16
 
 // pullBuffer is how many messages a Runner with workers keeps pulled:

@@ -21,7 +21,10 @@ type Config struct {
 	AddrOut chan<- string
 	// MaxLinks caps the links followed from one page (PARSER_MAX_LINKS).
 	MaxLinks int
-	// Workers parse pages at once (PARSER_WORKERS, default: the CPU count).
+	// Workers parse pages at once (PARSER_WORKERS, default: the CPU
+	// count + 2). A worker waits for the stream to acknowledge a page's
+	// outputs before it takes the next; with one worker per CPU a CPU
+	// idles through each wait.
 	Workers int
 	// Expand queues the entries of feeds, sitemaps and robots.txt Sitemap
 	// lines, and the feeds a seed page announces (PARSER_EXPAND).
@@ -46,7 +49,7 @@ func DefaultConfig() Config {
 		Common:        config.DefaultCommon(Name, ":8082"),
 		MaxDepth:      4,
 		MaxLinks:      1000,
-		Workers:       runtime.NumCPU(),
+		Workers:       runtime.NumCPU() + 2,
 		Expand:        true,
 		SourcesPoll:   15 * time.Second,
 		ListingBudget: parse.DefaultListingBudget,

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -12,9 +13,14 @@ func TestLoadConfig(t *testing.T) {
 		env       map[string]string
 		wantDepth int
 		wantURL   string
-		wantErr   string
+		// wantWorkers is checked when not 0.
+		wantWorkers int
+		wantErr     string
 	}{
-		{name: "defaults", wantDepth: 4, wantURL: "nats://127.0.0.1:4222"},
+		// Two workers more than CPUs: a CPU must not idle while a
+		// worker waits for its outputs' stream acks.
+		{name: "defaults", wantDepth: 4, wantURL: "nats://127.0.0.1:4222", wantWorkers: runtime.NumCPU() + 2},
+		{name: "workers", env: map[string]string{"PARSER_WORKERS": "1"}, wantDepth: 4, wantURL: "nats://127.0.0.1:4222", wantWorkers: 1},
 		{name: "env", env: map[string]string{"PARSER_MAX_DEPTH": "2", "NATS_URL": "nats://bus:4222"}, wantDepth: 2, wantURL: "nats://bus:4222"},
 		{name: "flag beats env", args: []string{"-max-depth", "7"}, env: map[string]string{"PARSER_MAX_DEPTH": "2"}, wantDepth: 7, wantURL: "nats://127.0.0.1:4222"},
 		{name: "bad env", env: map[string]string{"PARSER_MAX_DEPTH": "deep"}, wantErr: "PARSER_MAX_DEPTH"},
@@ -38,6 +44,9 @@ func TestLoadConfig(t *testing.T) {
 			}
 			if cfg.MaxDepth != tt.wantDepth || cfg.Common.NATS.URL != tt.wantURL {
 				t.Errorf("depth %d url %s, want %d %s", cfg.MaxDepth, cfg.Common.NATS.URL, tt.wantDepth, tt.wantURL)
+			}
+			if tt.wantWorkers != 0 && cfg.Workers != tt.wantWorkers {
+				t.Errorf("workers %d, want %d", cfg.Workers, tt.wantWorkers)
 			}
 		})
 	}

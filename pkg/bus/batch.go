@@ -29,10 +29,14 @@ type BatchRunner[In any] struct {
 	// log line of each input of the batch. Wrap an error with Permanent
 	// when the data, not the store, is at fault. Required.
 	Write func(ctx context.Context, batch []In) (Report, error)
-	// BatchSize is the most inputs per Write (100); MaxWait is how long a
-	// pull waits to fill a batch (250ms).
+	// BatchSize is the most inputs per Write (100); MaxWait is the
+	// longest an input waits for its batch to fill (250ms).
 	BatchSize int
 	MaxWait   time.Duration
+	// Linger ends a batch early: once inputs are in hand, a pull that
+	// brings nothing for Linger (MaxWait/10) writes them, so the last
+	// inputs of a burst are not held for the rest of MaxWait.
+	Linger time.Duration
 	// Hold bounds the backoff of Write while the store is down (250ms to
 	// 5s).
 	Hold Retry
@@ -62,23 +66,52 @@ func (r *BatchRunner[In]) Run(ctx context.Context) error {
 	if r.Hold.Max <= 0 {
 		r.Hold.Max = 5 * time.Second
 	}
+	if r.Linger <= 0 {
+		r.Linger = max(r.MaxWait/10, time.Millisecond)
+	}
 	info := r.Consumer.CachedInfo().Config
+	// A batch gathers over several pulls: the first asks for one input
+	// and waits up to MaxWait for it; then pulls of at most Linger add to
+	// it until the batch is full, MaxWait has passed since its first
+	// input, or a pull brings nothing. Every pull is read to its end
+	// before a write, so no delivered input waits unattended while a
+	// write holds through a store outage.
+	var items []*delivered[In]
+	var first time.Time
 	for ctx.Err() == nil {
-		batch, err := r.Consumer.Fetch(r.BatchSize, jetstream.FetchMaxWait(r.MaxWait))
+		held := len(items) > 0
+		want, wait := 1, r.MaxWait
+		if held {
+			want = r.BatchSize - len(items)
+			wait = max(min(r.Linger, r.MaxWait-time.Since(first)), time.Millisecond)
+		}
+		batch, err := r.Consumer.Fetch(want, jetstream.FetchMaxWait(wait))
 		if err != nil {
 			r.Log.Debug("pull failed", zap.Error(err))
+			if len(items) > 0 {
+				r.write(ctx, items, info.AckWait)
+				items = nil
+			}
 			sleep(ctx, r.Hold.Base)
 			continue
 		}
-		var items []*delivered[In]
+		got := 0
 		for msg := range batch.Messages() {
+			got++
 			if m, ok := r.open(ctx, msg, info.MaxDeliver); ok {
+				if len(items) == 0 {
+					first = time.Now()
+				}
 				items = append(items, m)
 			}
 		}
-		if len(items) > 0 {
+		if len(items) > 0 && ((held && got == 0) || len(items) >= r.BatchSize || time.Since(first) >= r.MaxWait) {
 			r.write(ctx, items, info.AckWait)
+			items = nil
 		}
+	}
+	for _, m := range items {
+		returnToServer(m.msg)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package bus_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -193,5 +194,60 @@ func TestRunnersRetryUnrecordedRejections(t *testing.T) {
 				t.Errorf("terminated = %v, want 1", got)
 			}
 		})
+	}
+}
+
+// TestBatchRunnerLingers: a burst smaller than a batch is written once
+// no more inputs come for Linger, not after the rest of MaxWait, and
+// still as few batches, not one write per input.
+func TestBatchRunnerLingers(t *testing.T) {
+	h := newHarness(t, 30*time.Second, 5)
+	const maxWait = 5 * time.Second
+	var mu sync.Mutex
+	var batches [][]string
+	var storedAt time.Time
+	runBatch(t, &bus.BatchRunner[string]{
+		Delivery: testDelivery(h),
+		Write: func(ctx context.Context, batch []string) (bus.Report, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			batches = append(batches, slices.Clone(batch))
+			storedAt = time.Now()
+			return bus.Report{}, nil
+		},
+		BatchSize: 100,
+		MaxWait:   maxWait,
+		Linger:    50 * time.Millisecond,
+	})
+	// Let the runner's first pull start, as in a running indexer.
+	time.Sleep(200 * time.Millisecond)
+	var want []string
+	for i := range 20 {
+		s := fmt.Sprintf("m%02d", i)
+		want = append(want, s)
+		h.js.PublishAsync("in.x", []byte(s))
+	}
+	select {
+	case <-h.js.PublishAsyncComplete():
+	case <-time.After(10 * time.Second):
+		t.Fatal("publishes not acknowledged")
+	}
+	published := time.Now()
+	waitFor(t, "all acked", func() bool { p, a := h.pending(t); return p == 0 && a == 0 })
+	mu.Lock()
+	defer mu.Unlock()
+	var got []string
+	for _, b := range batches {
+		got = append(got, b...)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("stored %v, want %v once each", got, want)
+	}
+	if took := storedAt.Sub(published); took >= maxWait/2 {
+		t.Errorf("the burst's last batch was written %v after it was published: held toward MaxWait (%v), not Linger", took, maxWait)
+	}
+	if len(batches) > 3 {
+		t.Errorf("%d writes for a burst of 20, want at most 3 (batches %v)", len(batches), batches)
 	}
 }

@@ -17,8 +17,8 @@ type Config struct {
 	// Store is a SQLite file path or a postgres:// URL (INDEXER_STORE).
 	Store string
 	// BatchSize is the most articles written per transaction
-	// (INDEXER_BATCH_SIZE); BatchWait how long a pull waits to fill a
-	// batch (INDEXER_BATCH_WAIT).
+	// (INDEXER_BATCH_SIZE); BatchWait the longest an article waits for
+	// its batch to fill (INDEXER_BATCH_WAIT; bus.BatchRunner.MaxWait).
 	BatchSize int
 	BatchWait time.Duration
 	// AddrOut, if not nil, receives the bound HTTP address once the
@@ -54,7 +54,7 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	}
 	fs.StringVar(&cfg.Store, "store", env.String("INDEXER_STORE", d.Store), "where articles are kept: a SQLite file path or a postgres:// URL (env INDEXER_STORE)")
 	fs.IntVar(&cfg.BatchSize, "batch-size", batch, "most articles written per transaction (env INDEXER_BATCH_SIZE)")
-	fs.DurationVar(&cfg.BatchWait, "batch-wait", wait, "how long a pull waits to fill a batch (env INDEXER_BATCH_WAIT)")
+	fs.DurationVar(&cfg.BatchWait, "batch-wait", wait, "longest an article waits for its batch to fill; a batch is written early when no article comes for a tenth of it (env INDEXER_BATCH_WAIT)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

@@ -567,33 +567,78 @@ func TestLeaseYieldsToAnotherReplica(t *testing.T) {
 	}
 }
 
-// TestLeaseAfterQuiet: a replica that has seen another writer on a host
-// reserves adaptive blocks; once no other writer has been seen for
-// quietPeriod (counted from the other's last write), it leases the host.
-func TestLeaseAfterQuiet(t *testing.T) {
+// TestLeaseEndsOnAnotherWriter: the compare-and-set that would renew a
+// lease and fails on another replica's write reserves an adaptive block
+// (one slot after a lease) instead, right after the other's slot: the
+// lease under way when another replica comes is the last.
+func TestLeaseEndsOnAnotherWriter(t *testing.T) {
 	b := hostsBucket(t)
 	const interval = time.Millisecond
-	const host = "quiet.example"
+	const host = "joined.example"
 	busy, other := New(b, 5*time.Second, 100), New(b, 5*time.Second, 100)
-	held := func() int {
-		for range 40 {
-			if _, err := busy.take(t.Context(), host, interval); err != nil {
-				t.Fatal(err)
-			}
+	take := func(l *Limiter) time.Time {
+		t.Helper()
+		slot, err := l.take(t.Context(), host, interval)
+		if err != nil {
+			t.Fatal(err)
 		}
+		return slot
+	}
+	held := func() int {
 		busy.mu.Lock()
 		defer busy.mu.Unlock()
 		return busy.blocks[host].k
 	}
-	if _, err := other.take(t.Context(), host, interval); err != nil {
-		t.Fatal(err)
+	for range 1 + leaseSize(interval) { // a slot, then a whole lease
+		take(busy)
 	}
-	if k := held(); k > maxBlock {
+	if k := held(); k != leaseSize(interval) {
+		t.Fatalf("alone, the block holds %d, want a lease of %d", k, leaseSize(interval))
+	}
+	theirs := take(other)
+	mine := take(busy)
+	if k := held(); k != 1 {
+		t.Errorf("after another replica's write the block holds %d, want 1", k)
+	}
+	if gap := mine.Sub(theirs); gap != interval {
+		t.Errorf("the slot after the other replica's is %v after it, want %v", gap, interval)
+	}
+}
+
+// TestLeaseAfterQuiet: a replica that has seen another writer on a host
+// reserves adaptive blocks; once no other writer has been seen for
+// quietPeriod, it leases the host. What counts is when the other wrote,
+// not when this replica read it: a replica new to a host whose entry
+// another wrote quietPeriod ago leases it at once.
+func TestLeaseAfterQuiet(t *testing.T) {
+	b := hostsBucket(t)
+	const interval = time.Millisecond
+	busy, other, newcomer := New(b, 5*time.Second, 100), New(b, 5*time.Second, 100), New(b, 5*time.Second, 100)
+	held := func(l *Limiter, host string) int {
+		t.Helper()
+		for range 40 {
+			if _, err := l.take(t.Context(), host, interval); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.blocks[host].k
+	}
+	for _, host := range []string{"quiet.example", "left.example"} {
+		if _, err := other.take(t.Context(), host, interval); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if k := held(busy, "quiet.example"); k > maxBlock {
 		t.Errorf("with another writer just seen the block holds %d, want at most %d", k, maxBlock)
 	}
 	time.Sleep(quietPeriod)
-	if k := held(); k != leaseSize(interval) {
+	if k := held(busy, "quiet.example"); k != leaseSize(interval) {
 		t.Errorf("after %v with no other writer the block holds %d, want a lease of %d", quietPeriod, k, leaseSize(interval))
+	}
+	if k := held(newcomer, "left.example"); k != leaseSize(interval) {
+		t.Errorf("new to a host another wrote %v ago, the block holds %d, want a lease of %d", quietPeriod, k, leaseSize(interval))
 	}
 }
 

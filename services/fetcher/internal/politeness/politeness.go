@@ -5,19 +5,51 @@
 // slot. 429/503 answers push the mark out by the server's Retry-After.
 // Inside one process a host also gets one connection at a time.
 //
-// For a short interval (under half of blockHorizon: a host rate over
-// 20/s) one compare-and-set may reserve a block of consecutive slots,
-// moving the mark several intervals on, which this process then hands to
-// its own later requests for the host, in order, each at its time: one
-// KV write for several fetches. A block is bounded by blockHorizon and
-// maxBlock, starts at one slot, doubles while the process's requests for
-// the host outrun it, and halves when its slots go unused; slots left
-// unused only delay other replicas, never break the spacing. A penalty
-// recorded by this process drops its block at once; one recorded by
-// another replica holds here once the block runs out: at most one block
-// (maxBlock intervals, within blockHorizon) late. Longer intervals,
-// Crawl-delay among them, reserve one slot per compare-and-set, as
-// always.
+// For a short interval (at most half of blockHorizon: a host rate of
+// 20/s or more) one compare-and-set may reserve a block of consecutive
+// slots, moving the mark several intervals on, which this process then
+// hands to its own later requests for the host, in order, each at its
+// time: one KV write for several fetches. Slots left unused only delay
+// other replicas, never break the spacing: every start of this process
+// is inside a run of slots it reserved, and every other replica's is
+// past that run's end. Longer intervals, Crawl-delay among them, reserve
+// one slot per compare-and-set, as always.
+//
+// How many slots a block holds depends on whether another writer is at
+// the host. This process sees another replica's writes when its own
+// compare-and-set fails on them and it reads the entry, or when it reads
+// the entry for another reason (a new host, a penalty, a refused request)
+// and the last write is not its own; it records when that write was made.
+//
+//   - Contended (another writer seen within quietPeriod): adaptive blocks,
+//     bounded by maxBlock and blockHorizon. A block starts at one slot,
+//     doubles while the process's requests for the host outrun it, and
+//     halves when its slots go unused, so two busy replicas share the
+//     host's rate block by block instead of taking turns.
+//   - Alone (no other writer seen for quietPeriod): a lease. The block
+//     covers the whole horizon (blockHorizon/interval slots, 100 at
+//     1000/s), so a host asked one request at a time, a few per horizon,
+//     costs one KV write per horizon instead of one per fetch. When
+//     another replica comes, it sees the lease's mark (another writer's),
+//     reserves adaptive blocks from the start, and waits for the rest of
+//     the lease (a horizon at most); its write makes this process's next
+//     compare-and-set fail, and the block reserved then is adaptive
+//     again, from one slot. So the lease under way when another replica
+//     comes is the last, and the replicas share the host instead of
+//     taking turns of a horizon each.
+//
+// Either way a host new to this process, or idle for a horizon, starts
+// with one slot (see block.nextSize).
+//
+// A penalty recorded by this process drops its block at once. One
+// recorded by another replica holds here once the block this process
+// holds runs out, at its next compare-and-set: the slots it hands out
+// after the penalty are the rest of one block reserved before it, at
+// most maxBlock intervals of them while contended and at most one
+// horizon (blockHorizon) under a lease. With no queue of its own
+// requests for the host, that block ends within a horizon and an
+// interval of the penalty; slots taken ahead by waiting requests were
+// reserved before the penalty, as a single slot always was.
 //
 // The clocks of the replicas are assumed to agree within a small
 // fraction of the interval (NTP).
@@ -76,17 +108,33 @@ type Limiter struct {
 	known map[string]known
 	// blocks are the slots this process reserved ahead, by host.
 	blocks map[string]*block
+	// writers is what this process knows of who writes each host entry
+	// (by key): it decides between a lease and adaptive blocks.
+	writers map[string]writers
 }
 
-// Blocks of slots (see the package doc). At a host rate of 1000/s a
-// block of 16 slots spans 16 ms and brings the KV writes down to about
-// one in 16 fetches; larger blocks would save less than that sixteenth
-// while holding slots, and delaying this process's view of another
-// replica's penalty, longer. blockHorizon caps a block's span at slower
-// rates (10 slots at 100/s, 2 at 20/s, 1 from an interval of 51 ms on).
+// Blocks of slots (see the package doc).
+//
+// blockHorizon caps the span of every block: how long a block may hold
+// slots another replica could use, and how late another replica's
+// penalty may hold here. A lease covers the whole of it.
+//
+// maxBlock caps an adaptive block, the one reserved while another writer
+// is at the host. At a host rate of 1000/s a block of 16 slots spans
+// 16 ms and brings the KV writes of busy replicas down to about one in
+// 16 fetches; larger blocks would save less than that sixteenth while
+// holding slots from the other replicas longer. blockHorizon caps it at
+// slower rates (10 slots at 100/s, 2 at 20/s, 1 from an interval of
+// 51 ms on).
+//
+// quietPeriod is how long no other writer must be seen on a host before
+// this process leases it: ten horizons, so a replica that writes the
+// host's entry even once a second keeps both on adaptive blocks, and one
+// quieter than that loses at most one horizon per request to a lease.
 const (
 	blockHorizon = 100 * time.Millisecond
 	maxBlock     = 16
+	quietPeriod  = time.Second
 )
 
 // blockLimit is the most slots one compare-and-set reserves at interval.
@@ -97,6 +145,12 @@ func blockLimit(interval time.Duration) int {
 	return int(max(1, min(maxBlock, int64(blockHorizon/interval))))
 }
 
+// leaseSize is the size of a lease at interval (one with a blockLimit
+// over one): the whole horizon.
+func leaseSize(interval time.Duration) int {
+	return int(blockHorizon / interval)
+}
+
 // block is the run of slots of one host this process reserved with one
 // compare-and-set: a local start may be at next or later, and no later
 // than end-interval, end being the host's mark as this process wrote it.
@@ -104,20 +158,37 @@ type block struct {
 	interval time.Duration
 	next     time.Time
 	end      time.Time
-	k        int // slots reserved
-	used     int // slots handed out
+	k        int  // slots reserved
+	used     int  // slots handed out
+	lease    bool // reserved as a lease, not an adaptive block
 	// refill is set while one caller reserves the next block, and closed
 	// when it is done: the others wait for it rather than race it.
 	refill chan struct{}
 }
 
-// nextSize is the size of the block to reserve after b at now: one for
-// a host new or idle for a horizon; double when every slot was taken
-// before the block ran out (the process's requests outrun it); half when
-// slots went unused.
+// fresh reports whether b's host is new to this process or idle for a
+// horizon at now.
+func (b *block) fresh(now time.Time) bool {
+	return b.end.IsZero() || now.After(b.end.Add(blockHorizon))
+}
+
+// nextSize is the size of the adaptive block to reserve after b at now:
+// one for a host new or idle for a horizon, or after a lease; double
+// when every slot was taken before the block ran out (the process's
+// requests outrun it); half when slots went unused.
+//
+// A fresh host gets one slot even when no other writer is known, not a
+// lease: the one slot costs a KV write as a lease would, and reserving
+// it either reads the entry (nothing is known yet of a new host) or
+// writes against the revision this process last saw, which fails on
+// another writer's change and reads it; so the next block, if a request
+// comes within the horizon, is chosen knowing whether another replica is
+// at the host now, and a host asked once holds no horizon of slots from
+// the others. After a lease the adaptive size starts again at one: the lease's
+// unused slots say nothing of how the two replicas' requests compare.
 func (b *block) nextSize(now time.Time, limit int) int {
 	switch {
-	case b.end.IsZero() || now.After(b.end.Add(blockHorizon)):
+	case b.fresh(now) || b.lease:
 		return 1
 	case b.used >= b.k && now.Before(b.end):
 		return min(2*b.k, limit)
@@ -133,8 +204,19 @@ type known struct {
 	rev uint64
 }
 
-// maxKnown bounds Limiter.known; past it the map starts again empty.
+// maxKnown bounds Limiter.known, Limiter.blocks and Limiter.writers;
+// past it the map is trimmed or starts again empty.
 const maxKnown = 10_000
+
+// writers is what this process knows of the writers of a host entry.
+type writers struct {
+	// own is the revision of this process's last write: a later one is
+	// another writer's.
+	own uint64
+	// other is when the last write of another writer that this process
+	// saw was made (zero: none).
+	other time.Time
+}
 
 type hostState struct {
 	waiters int
@@ -149,7 +231,7 @@ func New(bucket jetstream.KeyValue, maxWait time.Duration, maxWaiters int) *Limi
 	if maxWaiters <= 0 {
 		maxWaiters = 4
 	}
-	return &Limiter{kv: bucket, MaxWait: maxWait, MaxWaiters: maxWaiters, hosts: map[string]*hostState{}, known: map[string]known{}, blocks: map[string]*block{}}
+	return &Limiter{kv: bucket, MaxWait: maxWait, MaxWaiters: maxWaiters, hosts: map[string]*hostState{}, known: map[string]known{}, blocks: map[string]*block{}, writers: map[string]writers{}}
 }
 
 // Waiting returns how many callers of this process wait on each host.
@@ -293,9 +375,10 @@ func (l *Limiter) deferral(ctx context.Context, host string, interval time.Durat
 }
 
 // take returns the start of this process's next slot for host: the
-// next of its block, or the first of a block it reserves (reserveBlock);
-// a slot of the block further than MaxWait is a *TooFarError, not taken.
-// Intervals too long for blocks reserve one slot per call.
+// next of its block, or the first of a block it reserves (reserveBlock):
+// a lease if the block is not fresh, else an adaptive block; a slot of
+// the block further than MaxWait is a *TooFarError, not taken. Intervals
+// too long for blocks reserve one slot per call.
 func (l *Limiter) take(ctx context.Context, host string, interval time.Duration) (time.Time, error) {
 	limit := blockLimit(interval)
 	if limit <= 1 {
@@ -331,15 +414,18 @@ func (l *Limiter) take(ctx context.Context, host string, interval time.Duration)
 			return start, nil
 		}
 		// The block is spent: this caller reserves the next one.
-		k := b.nextSize(now, limit)
+		k, lease := b.nextSize(now, limit), 0
+		if !b.fresh(now) {
+			lease = leaseSize(interval)
+		}
 		ch := make(chan struct{})
 		b.refill = ch
 		l.mu.Unlock()
-		start, err := l.reserveBlock(ctx, host, interval, k)
+		start, n, err := l.reserveBlock(ctx, host, interval, k, lease)
 		l.mu.Lock()
 		if err == nil {
-			b.k, b.used = k, 1
-			b.next, b.end = start.Add(interval), start.Add(time.Duration(k)*interval)
+			b.k, b.used, b.lease = n, 1, n != k
+			b.next, b.end = start.Add(interval), start.Add(time.Duration(n)*interval)
 		}
 		b.refill = nil
 		close(ch)
@@ -374,21 +460,25 @@ func later(a, b time.Time) time.Time {
 // reserve takes the next free slot with compare-and-set and returns its
 // start time: reserveBlock of one slot.
 func (l *Limiter) reserve(ctx context.Context, host string, interval time.Duration) (time.Time, error) {
-	return l.reserveBlock(ctx, host, interval, 1)
+	start, _, err := l.reserveBlock(ctx, host, interval, 1, 0)
+	return start, err
 }
 
-// reserveBlock takes the next k free slots with one compare-and-set and
-// returns the start of the first; the others follow an interval apart.
+// reserveBlock takes the next n free slots with one compare-and-set and
+// returns the start of the first and n; the others follow an interval
+// apart. n is lease while no other writer has been seen on the host for
+// quietPeriod (quiet), else k; it is decided at each attempt, so a write
+// that fails on another replica's change reserves k, not a lease.
 // It writes against the entry as this process last saw it, and reads the
 // entry only when that write loses to another writer.
-func (l *Limiter) reserveBlock(ctx context.Context, host string, interval time.Duration, k int) (time.Time, error) {
+func (l *Limiter) reserveBlock(ctx context.Context, host string, interval time.Duration, k, lease int) (time.Time, int, error) {
 	key := kv.Key(host)
 	for attempt := 0; attempt < 100; attempt++ {
 		cur, rev, cached := l.remembered(key)
 		if !cached {
 			var err error
 			if cur, rev, err = l.get(ctx, key); err != nil {
-				return time.Time{}, err
+				return time.Time{}, 0, err
 			}
 		}
 		now := time.Now()
@@ -402,13 +492,17 @@ func (l *Limiter) reserveBlock(ctx context.Context, host string, interval time.D
 				l.forget(key)
 				continue
 			}
-			return time.Time{}, &TooFarError{Wait: wait}
+			return time.Time{}, 0, &TooFarError{Wait: wait}
 		}
-		cur.Next = start.Add(time.Duration(k) * interval)
+		n := k
+		if lease > k && l.quiet(key, now) {
+			n = lease
+		}
+		cur.Next = start.Add(time.Duration(n) * interval)
 		if err := l.put(ctx, key, cur, rev); err == nil {
-			return start, nil
+			return start, n, nil
 		} else if !isConflict(err) {
-			return time.Time{}, err
+			return time.Time{}, 0, err
 		}
 		if cached {
 			// Another writer moved the entry: read it, at once.
@@ -416,10 +510,10 @@ func (l *Limiter) reserveBlock(ctx context.Context, host string, interval time.D
 		}
 		// Lost the race: let the winners through before reading again.
 		if err := sleepUntil(ctx, time.Now().Add(time.Duration(rand.Int64N(int64(time.Millisecond)*int64(attempt+1))))); err != nil {
-			return time.Time{}, err
+			return time.Time{}, 0, err
 		}
 	}
-	return time.Time{}, errors.New("host slot: contended")
+	return time.Time{}, 0, errors.New("host slot: contended")
 }
 
 func (l *Limiter) get(ctx context.Context, key string) (slot, uint64, error) {
@@ -433,6 +527,7 @@ func (l *Limiter) get(ctx context.Context, key string) (slot, uint64, error) {
 	var s slot
 	_ = json.Unmarshal(e.Value(), &s)
 	l.remember(key, s, e.Revision())
+	l.read(key, e.Revision(), e.Created())
 	return s, e.Revision(), nil
 }
 
@@ -452,7 +547,70 @@ func (l *Limiter) put(ctx context.Context, key string, s slot, rev uint64) error
 		return fmt.Errorf("host slot: %w", err)
 	}
 	l.remember(key, s, next)
+	l.wrote(key, next)
 	return nil
+}
+
+// read notes that the entry of key is at rev, written at created (the
+// server's time): a revision past this process's last write is another
+// writer's. The time of that write, not of the read, is what counts: an
+// entry left by a replica gone an hour ago (or by this process before a
+// restart) is no sign of anyone at the host now. A compare-and-set that
+// fails on another writer's change is always followed by such a read.
+func (l *Limiter) read(key string, rev uint64, created time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := l.writers[key]
+	if rev <= w.own {
+		return
+	}
+	now := time.Now()
+	if created.After(now) {
+		created = now
+	}
+	if !created.After(w.other) {
+		return
+	}
+	w.other = created
+	l.keepWriters(key, w, now)
+}
+
+// wrote notes that this process wrote the entry of key at rev.
+func (l *Limiter) wrote(key string, rev uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := l.writers[key]
+	if rev <= w.own {
+		return // writers of this process race each other
+	}
+	w.own = rev
+	l.keepWriters(key, w, time.Now())
+}
+
+// keepWriters records w for key; l.mu is held. Past maxKnown entries,
+// those with no other writer within quietPeriod go (the next read of
+// their host may then take this process's own write for another's: a
+// lease waits quietPeriod longer), then all.
+func (l *Limiter) keepWriters(key string, w writers, now time.Time) {
+	if _, ok := l.writers[key]; !ok && len(l.writers) >= maxKnown {
+		for k, old := range l.writers {
+			if now.Sub(old.other) >= quietPeriod {
+				delete(l.writers, k)
+			}
+		}
+		if len(l.writers) >= maxKnown {
+			clear(l.writers)
+		}
+	}
+	l.writers[key] = w
+}
+
+// quiet reports whether no other writer of key has been seen for
+// quietPeriod at now.
+func (l *Limiter) quiet(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return now.Sub(l.writers[key].other) >= quietPeriod
 }
 
 // remembered returns the entry of key as this process last saw it.

@@ -92,7 +92,7 @@ func Extract(in Input) (a *Article, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode: %w: %v", ErrDecode, err)
 	}
-	doc, err := parseHTML(prepass(text))
+	doc, err := prepassParse(text)
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w: %v", ErrDecode, err)
 	}

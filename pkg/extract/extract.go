@@ -113,6 +113,7 @@ func Extract(in Input) (a *Article, err error) {
 	a.Body = renderText(blocks)
 	a.HTML = renderHTML(blocks)
 	a.WordCount = countWords(a.Body)
+	pg.release()
 	return a, nil
 }
 

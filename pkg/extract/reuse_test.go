@@ -112,3 +112,40 @@ func TestExtractResultsOwnTheirMemory(t *testing.T) {
 		}
 	}
 }
+
+// TestWalkBuffersReleased checks that Extract gives the walker's buffers
+// back for the next page, cleared: the pool must not keep a page's tree
+// (or its strings) alive.
+func TestWalkBuffersReleased(t *testing.T) {
+	names, bodies := goldenBodies(t)
+	kept := false
+	// sync.Pool may drop an item (a GC, or at random under the race
+	// detector): a few pages tell.
+	for i := range names {
+		if _, err := Extract(Input{URL: goldenPages[names[i]], Body: bodies[i], Now: testNow}); err != nil {
+			t.Fatal(err)
+		}
+		wb, _ := walkBufs.Get().(*walkBuffers)
+		if wb == nil {
+			continue
+		}
+		kept = true
+		for k, e := range wb.elems[:cap(wb.elems)] {
+			if e.node != nil {
+				t.Fatalf("%s: kept element %d still points into the page's tree", names[i], k)
+			}
+		}
+		for k, b := range wb.blocks[:cap(wb.blocks)] {
+			if b.text != "" || b.cells != nil {
+				t.Fatalf("%s: kept block %d still holds the page's text", names[i], k)
+			}
+		}
+		if len(wb.linkIdx) != 0 || len(wb.classCache) != 0 {
+			t.Fatalf("%s: kept tables hold %d links and %d classes", names[i], len(wb.linkIdx), len(wb.classCache))
+		}
+		walkBufs.Put(wb)
+	}
+	if !kept {
+		t.Errorf("Extract gave no walker buffers back")
+	}
+}

@@ -20,6 +20,9 @@ func TestStageOutputsOwnTheirMemory(t *testing.T) {
 			pages := []schema.FetchedPage{
 				page(t, "article.html", "https://courier.example/local/2024/05/02/harbour-sea-wall", 0),
 				page(t, "section.html", "https://courier.example/local/", 0),
+				// A feed with no hint: its bytes make it a listing, read
+				// from the reused buffer too.
+				rawPage("https://courier.example/rss.xml", "application/rss+xml", "", testRSS, 0),
 			}
 			for i := range pages {
 				body := mustOpen(t, &pages[i])
@@ -31,6 +34,11 @@ func TestStageOutputsOwnTheirMemory(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := marshalOuts(t, first)
+			feed, err := s.Handle(context.Background(), pages[2])
+			if err != nil || len(feed) < 3 || feed[0].Body.(schema.Article).PageType != schema.PageFeed {
+				t.Fatalf("the feed gave %d outputs, err %v; want its record and 2 crawl requests", len(feed), err)
+			}
+			wantFeed := marshalOuts(t, feed)
 			var wg sync.WaitGroup
 			for g := range 4 {
 				wg.Go(func() {
@@ -44,6 +52,9 @@ func TestStageOutputsOwnTheirMemory(t *testing.T) {
 			wg.Wait()
 			if got := marshalOuts(t, first); got != want {
 				t.Errorf("the first page's outputs changed after other pages were parsed:\n got %.300s\nwant %.300s", got, want)
+			}
+			if got := marshalOuts(t, feed); got != wantFeed {
+				t.Errorf("the feed's outputs changed after other pages were parsed:\n got %.300s\nwant %.300s", got, wantFeed)
 			}
 			again, err := s.Handle(context.Background(), pages[0])
 			if err != nil {

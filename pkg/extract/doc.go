@@ -101,10 +101,12 @@
 //     order; parsing with the depth fallback; ContentHash.
 //   - decode.go: bytes to UTF-8 (BOM, Content-Type, <meta charset>).
 //   - strip.go: the pre-pass before parsing: cutting <script> and <style>
-//     text, attributes nothing reads, comments and plain svg/math content.
+//     text, attributes nothing reads, comments and plain svg/math content,
+//     into an output buffer reused from page to page.
 //   - page.go: the page value the walk returns (elements, blocks, metadata
 //     signals, links) and its element and block types.
-//   - walk.go: the one walk over the tree, cutting text into blocks.
+//   - walk.go: the one walk over the tree, cutting text into blocks; its
+//     element and block slices are reused from page to page (page.release).
 //   - collect.go: what the walk collects besides text: <head>, <meta>,
 //     canonical link, images, <time>, microdata, links.
 //   - classify.go: class and id vocabulary, turned into element flags.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"net/url"
 	"strings"
 	"time"
@@ -92,7 +91,7 @@ func Extract(in Input) (a *Article, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode: %w: %v", ErrDecode, err)
 	}
-	doc, err := parseHTML(prepass(text))
+	doc, err := prepassParse(text)
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w: %v", ErrDecode, err)
 	}
@@ -113,6 +112,7 @@ func Extract(in Input) (a *Article, err error) {
 	a.Body = renderText(blocks)
 	a.HTML = renderHTML(blocks)
 	a.WordCount = countWords(a.Body)
+	pg.release()
 	return a, nil
 }
 
@@ -170,26 +170,55 @@ func flatten(b []byte, limit int) []byte {
 
 // ContentHash returns the hex FNV-1a 64-bit hash of body lowercased with
 // whitespace collapsed: equal for bodies that differ only in case and
-// spacing.
+// spacing. ASCII, most of a body, takes a path without the Unicode tables;
+// every other rune is read as a range over the string reads it (an invalid
+// byte is U+FFFD).
 func ContentHash(body string) string {
-	h := fnv.New64a()
+	h := uint64(fnvOffset)
 	var buf [4]byte
 	space := false
 	started := false
-	for _, r := range body {
+	for i := 0; i < len(body); {
+		c := body[i]
+		if c < utf8.RuneSelf {
+			i++
+			if c == ' ' || '\t' <= c && c <= '\r' { // unicode.IsSpace in ASCII
+				space = started
+				continue
+			}
+			if space {
+				h = (h ^ ' ') * fnvPrime
+				space = false
+			}
+			started = true
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			h = (h ^ uint64(c)) * fnvPrime
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(body[i:])
+		i += size
 		if unicode.IsSpace(r) {
 			space = started
 			continue
 		}
 		if space {
-			h.Write([]byte{' '})
+			h = (h ^ ' ') * fnvPrime
 			space = false
 		}
 		started = true
 		n := encodeRune(buf[:], unicode.ToLower(r))
-		h.Write(buf[:n])
+		for _, b := range buf[:n] {
+			h = (h ^ uint64(b)) * fnvPrime
+		}
 	}
-	return fmt.Sprintf("%016x", h.Sum64())
+	var out [16]byte
+	for k := len(out) - 1; k >= 0; k-- {
+		out[k] = "0123456789abcdef"[h&0xf]
+		h >>= 4
+	}
+	return string(out[:])
 }
 
 func encodeRune(p []byte, r rune) int { return utf8.EncodeRune(p, r) }

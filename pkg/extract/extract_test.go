@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/newsflow/newsflow/pkg/schema"
 )
@@ -376,4 +379,58 @@ func TestMetadataFixtures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// contentHashRef is ContentHash as first written (hash/fnv over each
+// lowercased rune of a range over body): ContentHash must return the same
+// for every body, since stored records compare by it.
+func contentHashRef(body string) string {
+	h := fnv.New64a()
+	var buf [4]byte
+	space := false
+	started := false
+	for _, r := range body {
+		if unicode.IsSpace(r) {
+			space = started
+			continue
+		}
+		if space {
+			h.Write([]byte{' '})
+			space = false
+		}
+		started = true
+		n := utf8.EncodeRune(buf[:], unicode.ToLower(r))
+		h.Write(buf[:n])
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
+}
+
+func TestContentHashUnchanged(t *testing.T) {
+	tests := []string{
+		"", " ", "a", "Hello   World\n\nSecond para", "\t\v\f\r\n x \x85y\u00a0z\u2003",
+		"ÉCOLE Ärger İstanbul ΣΟΦΙΑ", "日本語の文章。", "bad \xff\xfe utf-8 \xc3", "\x00\x1f\x7f",
+		strings.Repeat("Mixed CASE words, and ünïcödé. ", 50),
+	}
+	names, bodies := goldenBodies(t)
+	for i := range names {
+		a, err := Extract(Input{URL: goldenPages[names[i]], Body: bodies[i], Now: testNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests = append(tests, a.Body, string(bodies[i]))
+	}
+	for _, give := range tests {
+		if got, want := ContentHash(give), contentHashRef(give); got != want {
+			t.Errorf("ContentHash(%.40q) = %s, want %s", give, got, want)
+		}
+	}
+}
+
+func FuzzContentHash(f *testing.F) {
+	f.Add("Hello  World\u00a0\x85 ÄÖ \xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ContentHash(s), contentHashRef(s); got != want {
+			t.Errorf("ContentHash(%q) = %s, want %s", s, got, want)
+		}
+	})
 }

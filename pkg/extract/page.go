@@ -15,6 +15,8 @@ type page struct {
 	blocks  []block // text blocks in document order
 	signals signals
 	links   []Link // every outgoing link, resolved and deduplicated
+
+	bufs *walkBuffers // where elems and blocks came from, for release
 }
 
 // signals is the metadata the walker collects on its way: what the page

@@ -6,6 +6,11 @@ import "strings"
 // blank line, items of one list and rows of one table by a line break.
 func renderText(blocks []block) string {
 	var sb strings.Builder
+	n := 0
+	for i := range blocks {
+		n += len(blocks[i].text) + 2
+	}
+	sb.Grow(n) // one allocation, not a doubling per paragraph or two
 	for i := range blocks {
 		b := &blocks[i]
 		if i > 0 {

@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"strconv"
+	"sync"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -48,16 +49,51 @@ var keptAttrs = map[string]bool{
 // anything it does not model (<plaintext>, an unterminated tag, a script
 // with "<!--" in it), it stops and keeps the rest as it is.
 func prepass(b []byte) []byte {
-	s := prepasser{b: b, attrs: make([]attrSpan, 0, 16)}
+	out, _ := prepassInto(nil, b)
+	return out
+}
+
+// prepassInto is prepass writing the rewritten page into dst's memory
+// when it is large enough; rewritten is false when b itself is returned.
+func prepassInto(dst, b []byte) (out []byte, rewritten bool) {
+	s := prepasser{b: b, dst: dst, attrs: make([]attrSpan, 0, 16)}
 	s.run()
 	if s.out == nil {
-		return b
+		return b, false
 	}
-	return append(s.out, b[s.last:]...)
+	return append(s.out, b[s.last:]...), true
+}
+
+// prepassBufs holds output buffers of the pre-pass for reuse (*[]byte):
+// html.Parse copies what it keeps of its input (the tokenizer reads it
+// into a buffer of its own and makes strings of the tokens), so the
+// buffer is free again once the page is parsed.
+var prepassBufs sync.Pool
+
+// maxPrepassBuf is the largest buffer prepassBufs keeps: a rare page
+// longer than that is left to the collector rather than held.
+const maxPrepassBuf = 2 << 20
+
+// prepassParse parses the page rewritten by the pre-pass, into a buffer
+// that is reused from page to page.
+func prepassParse(b []byte) (*html.Node, error) {
+	bp, _ := prepassBufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	out, rewritten := prepassInto(*bp, b)
+	doc, err := parseHTML(out)
+	if rewritten && cap(out) <= maxPrepassBuf {
+		// out is the pooled buffer, or the one made in its place.
+		*bp = out[:0]
+	}
+	prepassBufs.Put(bp)
+	return doc, err
 }
 
 type prepasser struct {
 	b     []byte
+	dst   []byte // memory for out, when large enough
 	out   []byte
 	last  int // b[:last] is decided: copied to out, or all of it kept if out is nil
 	attrs []attrSpan
@@ -75,7 +111,10 @@ type prepasser struct {
 // replace writes repl in place of b[from:to].
 func (s *prepasser) replace(from, to int, repl []byte) {
 	if s.out == nil {
-		s.out = make([]byte, 0, len(s.b))
+		s.out = s.dst[:0]
+		if cap(s.out) < len(s.b) {
+			s.out = make([]byte, 0, len(s.b))
+		}
 	}
 	s.out = append(s.out, s.b[s.last:from]...)
 	s.out = append(s.out, repl...)

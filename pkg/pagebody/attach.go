@@ -59,6 +59,12 @@ func Text(page *schema.FetchedPage, body string) {
 // ErrNotFound, ErrTooLarge or ErrCorrupt are final; others (the store
 // unreachable) are worth a retry.
 func Open(ctx context.Context, page *schema.FetchedPage, src Getter) ([]byte, error) {
+	return open(ctx, page, src, nil)
+}
+
+// open is Open, decoding a whole page into dst's memory when it is large
+// enough (see decode).
+func open(ctx context.Context, page *schema.FetchedPage, src Getter, dst []byte) ([]byte, error) {
 	data := page.Body
 	if page.BodyRef != "" {
 		if src == nil {
@@ -72,7 +78,7 @@ func Open(ctx context.Context, page *schema.FetchedPage, src Getter) ([]byte, er
 	if Listing(kindOf(page)) {
 		return DecodePrefix(page.BodyEncoding, data, ListingRead)
 	}
-	return Decode(page.BodyEncoding, data, MaxPage, page.BodySize)
+	return decode(page.BodyEncoding, data, MaxPage, page.BodySize, dst)
 }
 
 // Final reports whether an error of Open is one no retry can fix.

@@ -50,7 +50,8 @@ func Encode(body []byte) (data []byte, encoding string) {
 // decodeS2 decodes an s2 block, reading the decoded size it announces
 // before allocating: a block announcing more than limit bytes is refused
 // unread. Errors wrap ErrTooLarge or ErrCorrupt.
-func decodeS2(data []byte, limit int) ([]byte, error) {
+// The block is decoded into dst's memory when it is large enough.
+func decodeS2(data []byte, limit int, dst []byte) ([]byte, error) {
 	n, err := s2.DecodedLen(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: s2: %v", ErrCorrupt, err)
@@ -58,7 +59,10 @@ func decodeS2(data []byte, limit int) ([]byte, error) {
 	if n > limit {
 		return nil, fmt.Errorf("%w: s2 block announces %d bytes, limit %d", ErrTooLarge, n, limit)
 	}
-	out, err := s2.Decode(make([]byte, n), data)
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	out, err := s2.Decode(dst[:n], data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: s2: %v", ErrCorrupt, err)
 	}
@@ -70,6 +74,12 @@ func decodeS2(data []byte, limit int) ([]byte, error) {
 // announces (a hostile message may understate it), only sizes the
 // buffer. Errors wrap ErrTooLarge or ErrCorrupt.
 func Decode(encoding string, data []byte, limit, sizeHint int) ([]byte, error) {
+	return decode(encoding, data, limit, sizeHint, nil)
+}
+
+// decode is Decode, writing the body into dst's memory when it is large
+// enough (identity returns data itself, whatever dst).
+func decode(encoding string, data []byte, limit, sizeHint int, dst []byte) ([]byte, error) {
 	limit = min(limit, MaxPage)
 	switch encoding {
 	case schema.EncodingIdentity:
@@ -78,7 +88,10 @@ func Decode(encoding string, data []byte, limit, sizeHint int) ([]byte, error) {
 		}
 		return data, nil
 	case schema.EncodingZstd:
-		out, err := pageDecoder.DecodeAll(data, make([]byte, 0, min(max(sizeHint, 0), limit)))
+		if want := min(max(sizeHint, 0), limit); cap(dst) < want {
+			dst = make([]byte, 0, want)
+		}
+		out, err := pageDecoder.DecodeAll(data, dst[:0])
 		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
 			return nil, fmt.Errorf("%w: zstd: %v", ErrTooLarge, err)
 		}
@@ -90,9 +103,9 @@ func Decode(encoding string, data []byte, limit, sizeHint int) ([]byte, error) {
 		}
 		return out, nil
 	case schema.EncodingS2:
-		return decodeS2(data, limit)
+		return decodeS2(data, limit, dst)
 	case schema.EncodingGzip:
-		return decodeGzip(data, limit, sizeHint, false)
+		return decodeGzip(data, limit, sizeHint, false, dst)
 	}
 	return nil, fmt.Errorf("%w: unknown encoding %q", ErrCorrupt, encoding)
 }
@@ -108,8 +121,9 @@ var gzipReaders sync.Pool
 // costs limit bytes and no more); for a prefix it returns the first
 // limit bytes without reading the rest. Each member's CRC and size are
 // checked when a whole body is read. sizeHint (the trailer's claim)
-// only sizes the buffer. Errors wrap ErrTooLarge or ErrCorrupt.
-func decodeGzip(data []byte, limit, sizeHint int, prefix bool) ([]byte, error) {
+// only sizes the buffer, which is dst's memory when dst is large enough
+// for that size. Errors wrap ErrTooLarge or ErrCorrupt.
+func decodeGzip(data []byte, limit, sizeHint int, prefix bool, dst []byte) ([]byte, error) {
 	limit = max(limit, 0)
 	zr, _ := gzipReaders.Get().(*gzip.Reader)
 	var err error
@@ -131,7 +145,12 @@ func decodeGzip(data []byte, limit, sizeHint int, prefix bool) ([]byte, error) {
 	if prefix {
 		read = limit
 	}
-	out := make([]byte, 0, min(max(sizeHint, 0)+1, read))
+	var out []byte
+	if want := min(max(sizeHint, 0)+1, read); cap(dst) >= want {
+		out = dst[:0:min(cap(dst), read)]
+	} else {
+		out = make([]byte, 0, want)
+	}
 	for len(out) < read {
 		if len(out) == cap(out) {
 			grown := make([]byte, len(out), len(out)+min(max(cap(out), 32<<10), read-len(out)))
@@ -179,7 +198,7 @@ func DecodePrefix(encoding string, data []byte, limit int) ([]byte, error) {
 	case schema.EncodingIdentity:
 		return data[:min(len(data), limit)], nil
 	case schema.EncodingS2:
-		out, err := decodeS2(data, MaxPage)
+		out, err := decodeS2(data, MaxPage, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -198,7 +217,7 @@ func DecodePrefix(encoding string, data []byte, limit int) ([]byte, error) {
 		}
 		return out, nil
 	case schema.EncodingGzip:
-		return decodeGzip(data, limit, limit, true)
+		return decodeGzip(data, limit, limit, true, nil)
 	}
 	return nil, fmt.Errorf("%w: unknown encoding %q", ErrCorrupt, encoding)
 }

@@ -14,6 +14,7 @@
 //	limits.go   the size limits: defaults, ceilings, what a reader keeps of a listing
 //	codec.go    Encode and Decode of a body (s2; zstd over MaxPage and for old pages; the origin's gzip passed through; identity for short text)
 //	attach.go   Attach and Open: a body inline or by reference
+//	buffers.go  Buffers: Open into reused buffers, for a reader done with each body before the next
 //	store.go    Store: the object store of bodies too large for a message
 //	message.go  Payload and Unmarshal: a page as a pages.fetched message (an envelope: JSON metadata, the raw body)
 package pagebody

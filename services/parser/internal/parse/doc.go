@@ -12,7 +12,7 @@
 // Files:
 //
 //	stage.go    Stage, Handle: a page's record and the crawl requests it leads to
-//	body.go     the page's body, through pkg/pagebody
+//	body.go     the page's body, through pkg/pagebody, in a buffer reused from page to page
 //	recent.go   the links published lately, not published again
 //	testdata/   real-looking pages, feeds and sitemaps
 package parse

@@ -15,6 +15,7 @@ import (
 	"github.com/newsflow/newsflow/pkg/bus"
 	"github.com/newsflow/newsflow/pkg/discover"
 	"github.com/newsflow/newsflow/pkg/extract"
+	"github.com/newsflow/newsflow/pkg/pagebody"
 	"github.com/newsflow/newsflow/pkg/schema"
 	"github.com/newsflow/newsflow/pkg/urlnorm"
 )
@@ -46,6 +47,7 @@ type Stage struct {
 
 	recentOnce sync.Once
 	recent     *recent
+	bufs       pagebody.Buffers // inflated bodies, reused from page to page
 }
 
 // Handle is the bus.Handler of the parser. It notes on the page's log
@@ -61,7 +63,8 @@ func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out,
 
 // handle parses a page; found counts its links and entries.
 func (s *Stage) handle(ctx context.Context, page schema.FetchedPage) (outs []bus.Out, found int, err error) {
-	body, err := openBody(ctx, &page, s.Bodies)
+	body, release, err := openBody(ctx, &s.bufs, &page, s.Bodies)
+	defer release()
 	if err != nil {
 		return nil, 0, err
 	}

@@ -258,11 +258,13 @@ func TestBodyRejectsBombs(t *testing.T) {
 	if pagebody.ListingRead != discover.MaxListingSize {
 		t.Errorf("pagebody.ListingRead %d != discover.MaxListingSize %d: one limit for what a listing may hold", pagebody.ListingRead, discover.MaxListingSize)
 	}
+	var bufs pagebody.Buffers // shared, as a stage's are: each case reuses the last one's buffer
 	for _, tt := range tests {
 		for _, enc := range []string{schema.EncodingS2, schema.EncodingZstd, schema.EncodingGzip, schema.EncodingIdentity} {
 			body := make([]byte, tt.size)
 			p := schema.FetchedPage{BodyEncoding: enc, Body: encodeAs(enc, body), BodySize: cmp.Or(tt.declared, tt.size), Hints: tt.hints}
-			got, err := openBody(context.Background(), &p, nil)
+			got, release, err := openBody(context.Background(), &bufs, &p, nil)
+			release()
 			// The fetcher writes a body over MaxPage as zstd, which can be
 			// read as a prefix; an s2 block that large is refused unread.
 			if !tt.wantErr && !(enc == schema.EncodingS2 && tt.size > pagebody.MaxPage) {

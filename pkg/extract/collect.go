@@ -177,7 +177,7 @@ func (w *walker) anchor(n *html.Node, flags uint8, depth int) {
 }
 
 func (w *walker) addLink(href, text string) {
-	if len(w.p.links) >= 5000 {
+	if w.noLinks || len(w.p.links) >= 5000 {
 		return
 	}
 	if i := strings.IndexByte(href, '#'); i >= 0 {

@@ -36,6 +36,10 @@ type Input struct {
 	// century that puts them closest before it. Callers pass the
 	// fetch time, or time.Now(); zero accepts any date up to 2200.
 	Now time.Time
+	// NoLinks says the caller follows no link of this page (it is at the
+	// crawl's deepest depth): Article.Links stays empty, and resolving
+	// every href is saved. Nothing else of the result changes.
+	NoLinks bool
 }
 
 // Hints are what a feed or sitemap said about the page; they fill fields
@@ -99,7 +103,7 @@ func Extract(in Input) (a *Article, err error) {
 	if base != nil && !base.IsAbs() {
 		base = nil
 	}
-	pg := walk(doc, base)
+	pg := walk(doc, base, !in.NoLinks)
 	c := selectContent(pg)
 	a = &Article{Provenance: map[string]string{}, Links: pg.links}
 	if len(c.blocks) > 0 {

@@ -27,7 +27,7 @@ func TestLayoutPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse("https://times.example/local/bridge")
-	pg := walk(doc, base)
+	pg := walk(doc, base, true)
 	c := selectContent(pg)
 	headline := int32(-1)
 	if len(pg.signals.h1) > 0 {

@@ -149,3 +149,38 @@ func TestWalkBuffersReleased(t *testing.T) {
 		t.Errorf("Extract gave no walker buffers back")
 	}
 }
+
+// TestNoLinks: NoLinks leaves Links empty and changes nothing else of the
+// result, on every golden page.
+func TestNoLinks(t *testing.T) {
+	names, bodies := goldenBodies(t)
+	withLinks := 0
+	for i, name := range names {
+		in := Input{URL: goldenPages[name], ContentType: "text/html", Body: bodies[i], Now: testNow}
+		full, err := Extract(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.NoLinks = true
+		bare, err := Extract(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(bare.Links) != 0 {
+			t.Errorf("%s: %d links with NoLinks, want none", name, len(bare.Links))
+		}
+		if len(full.Links) > 0 {
+			withLinks++
+		}
+		want, got := toGolden(full), toGolden(bare)
+		want.Links, got.Links = nil, nil
+		wj, _ := json.Marshal(want)
+		gj, _ := json.Marshal(got)
+		if string(wj) != string(gj) {
+			t.Errorf("%s: NoLinks changed the result:\n got %s\nwant %s", name, gj, wj)
+		}
+	}
+	if withLinks == 0 {
+		t.Fatal("no golden page has links: the test proves nothing")
+	}
+}

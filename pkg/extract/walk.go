@@ -27,6 +27,7 @@ type walker struct {
 
 	nodes   int            // elements visited, bounded by maxNodes
 	linkIdx map[string]int // link URL -> index in p.links
+	noLinks bool           // collect no links (walk's links false)
 
 	classCache map[string]classInfo
 	// recent is a direct-mapped cache in front of classCache: runs of
@@ -39,9 +40,10 @@ type walker struct {
 }
 
 // walk reads the whole document once and returns what it found. base, when
-// not nil, resolves relative links. The page's element and block slices
-// come from walkBufs: page.release gives them back.
-func walk(doc *html.Node, base *url.URL) *page {
+// not nil, resolves relative links; links false leaves page.links empty.
+// The page's element and block slices come from walkBufs: page.release
+// gives them back.
+func walk(doc *html.Node, base *url.URL, links bool) *page {
 	wb, _ := walkBufs.Get().(*walkBuffers)
 	if wb == nil {
 		// Sizes that fit a typical news page, to spare the first rounds
@@ -52,7 +54,7 @@ func walk(doc *html.Node, base *url.URL) *page {
 		}
 	}
 	w := &walker{
-		base: base, owner: -1, listIdx: -1,
+		base: base, owner: -1, listIdx: -1, noLinks: !links,
 		p:       page{elems: wb.elems[:0], blocks: wb.blocks[:0], bufs: wb},
 		buf:     make([]byte, 0, 1024),
 		linkIdx: wb.linkIdx, classCache: wb.classCache,

@@ -52,16 +52,19 @@ type Stage struct {
 
 // Handle is the bus.Handler of the parser. It notes on the page's log
 // line how many links (or feed and sitemap entries) the page holds,
-// links_found, beside the links_queued of Report.
+// links_found, beside the links_queued of Report; not for a page whose
+// links are not read (found < 0: see handle).
 func (s *Stage) Handle(ctx context.Context, page schema.FetchedPage) ([]bus.Out, error) {
 	outs, found, err := s.handle(ctx, page)
-	if err == nil {
+	if err == nil && found >= 0 {
 		bus.Note(ctx, zap.Int("links_found", found))
 	}
 	return outs, err
 }
 
-// handle parses a page; found counts its links and entries.
+// handle parses a page; found counts its links and entries, or is -1
+// for a page none of whose links would be followed (re-parsed, or at the
+// deepest depth), whose links are then not resolved at all.
 func (s *Stage) handle(ctx context.Context, page schema.FetchedPage) (outs []bus.Out, found int, err error) {
 	body, release, err := openBody(ctx, &s.bufs, &page, s.Bodies)
 	defer release()
@@ -87,7 +90,8 @@ func (s *Stage) handle(ctx context.Context, page schema.FetchedPage) (outs []bus
 		return []bus.Out{record(pageKey(&page), s.other(&page, pageURL, body, why, bus.TraceID(ctx)))}, 0, nil
 	}
 
-	in := extract.Input{URL: pageURL, ContentType: page.ContentType, Body: body, Now: s.now()}
+	noLinks := page.Reparse != "" || page.Depth+1 > s.MaxDepth
+	in := extract.Input{URL: pageURL, ContentType: page.ContentType, Body: body, Now: s.now(), NoLinks: noLinks}
 	if h := page.Hints; h != nil {
 		in.Hints = &extract.Hints{Title: h.Title, Published: h.Published}
 	}
@@ -97,17 +101,20 @@ func (s *Stage) handle(ctx context.Context, page schema.FetchedPage) (outs []bus
 	}
 	pageID := pageKey(&page)
 	outs = []bus.Out{record(pageID, s.article(&page, pageURL, art, bus.TraceID(ctx)))}
-	found = len(art.Links)
 	if page.Reparse != "" {
 		// The page's links were followed the first time.
-		return outs, found, nil
+		return outs, -1, nil
 	}
+	found = len(art.Links)
 	if page.Depth == 0 && !s.NoExpand {
 		if base, err := url.Parse(pageURL); err == nil {
 			feeds := discover.Autodiscover(body, base)
 			found += len(feeds)
 			outs = append(outs, s.requests(&page, pageURL, pageID, feeds, nil)...)
 		}
+	}
+	if noLinks {
+		return outs, -1, nil
 	}
 	return append(outs, s.links(ctx, &page, pageURL, art.Links)...), found, nil
 }

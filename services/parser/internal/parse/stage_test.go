@@ -8,6 +8,7 @@ import (
 	binenc "encoding/binary"
 	"errors"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -141,6 +142,35 @@ func TestStageStopsAtMaxDepth(t *testing.T) {
 	}
 	if _, crawls := split(t, outs); len(crawls) != 0 {
 		t.Errorf("followed %d links from a page at max depth", len(crawls))
+	}
+}
+
+// TestStageLeafSkipsLinks: at the deepest depth the page's links are not
+// resolved (handle reports -1, so the log line has no links_found), and
+// its record is the one the page gets where its links are followed.
+func TestStageLeafSkipsLinks(t *testing.T) {
+	p := page(t, "section.html", "https://courier.example/local/", 2)
+	leafOuts, found, err := (&Stage{MaxDepth: 2}).handle(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found != -1 {
+		t.Errorf("found = %d at the deepest depth, want -1 (links not read)", found)
+	}
+	innerOuts, found, err := (&Stage{MaxDepth: 3}).handle(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < 9 {
+		t.Errorf("found = %d where links are followed, want the page's links", found)
+	}
+	leaf, _ := split(t, leafOuts)
+	inner, crawls := split(t, innerOuts)
+	if len(crawls) == 0 {
+		t.Fatal("no crawl requests where links are followed: the comparison proves nothing")
+	}
+	if len(leaf) != 1 || len(inner) != 1 || !reflect.DeepEqual(leaf[0], inner[0]) {
+		t.Errorf("the leaf's record differs from the record where links are followed:\n leaf %+v\ninner %+v", leaf, inner)
 	}
 }
 

@@ -33,9 +33,10 @@ type BatchRunner[In any] struct {
 	// longest an input waits for its batch to fill (250ms).
 	BatchSize int
 	MaxWait   time.Duration
-	// Linger ends a batch early: once inputs are in hand, a pull that
-	// brings nothing for Linger (MaxWait/10) writes them, so the last
-	// inputs of a burst are not held for the rest of MaxWait.
+	// Linger ends a batch early: once inputs are in hand, the stream is
+	// asked again every Linger (MaxWait/10), and when no input came in
+	// that time the batch is written, so the last inputs of a burst are
+	// not held for the rest of MaxWait.
 	Linger time.Duration
 	// Hold bounds the backoff of Write while the store is down (250ms to
 	// 5s).
@@ -70,25 +71,31 @@ func (r *BatchRunner[In]) Run(ctx context.Context) error {
 		r.Linger = max(r.MaxWait/10, time.Millisecond)
 	}
 	info := r.Consumer.CachedInfo().Config
-	// A batch gathers over several pulls: the first asks for one input
-	// and waits up to MaxWait for it; then pulls of at most Linger add to
-	// it until the batch is full, MaxWait has passed since its first
-	// input, or a pull brings nothing. Every pull is read to its end
-	// before a write, so no delivered input waits unattended while a
-	// write holds through a store outage.
+	// A batch gathers over several pulls. The first asks for one input
+	// and waits up to MaxWait for it. Then, every Linger, a pull that
+	// does not wait (FetchNoWait) takes what the stream holds, until the
+	// batch is full, MaxWait has passed since its first input, or a pull
+	// brings nothing (no input for Linger): then the batch is written.
+	// Lingering is not left to waiting pulls: a server (2.9 among them)
+	// may end an expired pull request only when another message comes,
+	// and the client gives up on it a second after its expiry, so a
+	// pull of 25 ms could hold a batch for a second. Every pull is read
+	// to its end before a write, so no delivered input waits unattended
+	// while a write holds through a store outage.
 	var items []*delivered[In]
 	var first time.Time
 	for ctx.Err() == nil {
 		held := len(items) > 0
-		want, wait := 1, r.MaxWait
+		var batch jetstream.MessageBatch
+		var err error
 		if held {
-			want = r.BatchSize - len(items)
-			wait = max(min(r.Linger, r.MaxWait-time.Since(first)), time.Millisecond)
+			batch, err = r.Consumer.FetchNoWait(r.BatchSize - len(items))
+		} else {
+			batch, err = r.Consumer.Fetch(1, jetstream.FetchMaxWait(r.MaxWait))
 		}
-		batch, err := r.Consumer.Fetch(want, jetstream.FetchMaxWait(wait))
 		if err != nil {
 			r.Log.Debug("pull failed", zap.Error(err))
-			if len(items) > 0 {
+			if held {
 				r.write(ctx, items, info.AckWait)
 				items = nil
 			}
@@ -105,10 +112,16 @@ func (r *BatchRunner[In]) Run(ctx context.Context) error {
 				items = append(items, m)
 			}
 		}
-		if len(items) > 0 && ((held && got == 0) || len(items) >= r.BatchSize || time.Since(first) >= r.MaxWait) {
+		if len(items) == 0 {
+			continue
+		}
+		age := time.Since(first)
+		if (held && got == 0) || len(items) >= r.BatchSize || age >= r.MaxWait {
 			r.write(ctx, items, info.AckWait)
 			items = nil
+			continue
 		}
+		sleep(ctx, min(r.Linger, r.MaxWait-age))
 	}
 	for _, m := range items {
 		returnToServer(m.msg)

@@ -225,21 +225,23 @@ func TestBatchRunnerLingers(t *testing.T) {
 	for i := range 20 {
 		s := fmt.Sprintf("m%02d", i)
 		want = append(want, s)
-		h.js.PublishAsync("in.x", []byte(s))
-	}
-	select {
-	case <-h.js.PublishAsyncComplete():
-	case <-time.After(10 * time.Second):
-		t.Fatal("publishes not acknowledged")
+		h.publish(t, s)
 	}
 	published := time.Now()
+	stored := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		var got []string
+		for _, b := range batches {
+			got = append(got, b...)
+		}
+		return got
+	}
+	waitFor(t, "the burst stored", func() bool { return len(stored()) >= len(want) })
 	waitFor(t, "all acked", func() bool { p, a := h.pending(t); return p == 0 && a == 0 })
+	got := stored()
 	mu.Lock()
 	defer mu.Unlock()
-	var got []string
-	for _, b := range batches {
-		got = append(got, b...)
-	}
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
 		t.Fatalf("stored %v, want %v once each", got, want)

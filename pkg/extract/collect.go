@@ -138,7 +138,7 @@ func (w *walker) anchor(n *html.Node, flags uint8, depth int) {
 	if linked {
 		w.inLink++
 	}
-	block := flags&flagBoiler != 0 && w.buf == nil
+	block := flags&flagBoiler != 0 && len(w.buf) == 0
 	if block {
 		w.flush()
 		idx := int32(len(w.p.elems))

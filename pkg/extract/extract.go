@@ -15,7 +15,7 @@ import (
 
 // Version is the extractor version written into Article.extractor_version.
 // It changes whenever the output for the same page changes.
-const Version = "7"
+const Version = "8"
 
 // maxInput bounds the bytes parsed; pages beyond it are cut, which keeps
 // the time spent on one page bounded.

@@ -293,7 +293,7 @@ func (w *walker) visit(n *html.Node, depth int) {
 		w.p.signals.dates = append(w.p.signals.dates, marked{node: n, owner: w.owner})
 	}
 	if !isBlock {
-		if flags&(flagBoiler|flagCaption) != 0 && w.buf == nil {
+		if flags&(flagBoiler|flagCaption) != 0 && len(w.buf) == 0 {
 			// An inline box marked as boilerplate (a span wrapping a share bar)
 			// is treated as a block so it can be dropped as a unit.
 			isBlock = true

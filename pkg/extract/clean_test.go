@@ -96,21 +96,23 @@ func TestEmbeddedPostsKept(t *testing.T) {
 // story's first words) is dropped as a unit; its text is not run into the
 // paragraph's.
 func TestInlineCaptionDropped(t *testing.T) {
-	page := `<html><body><article><h1>Harbour ferry returns after repairs</h1>
-<p><span class="image-container"><span class="image"><img src="/ferry.jpg" alt="The ferry at the quay"><span class="caption-source"><span class="caption">The ferry at the quay on Monday morning.</span><span class="source">Wire Photo</span></span></span></span>The harbour ferry returned to service on Monday after six weeks of repairs to its engines, the port authority said.</p>
+	for _, lead := range []string{"", "\n  "} {
+		page := `<html><body><article><h1>Harbour ferry returns after repairs</h1>
+<p>` + lead + `<span class="image-container"><span class="image"><img src="/ferry.jpg" alt="The ferry at the quay"><span class="caption-source"><span class="caption">The ferry at the quay on Monday morning.</span><span class="source">Wire Photo</span></span></span></span>The harbour ferry returned to service on Monday after six weeks of repairs to its engines, the port authority said.</p>
 <p>Commuters had used a replacement bus that added forty minutes to the trip across the bay, and the authority apologised for the delay.</p>
 <p>The ferry will run every half hour during the week and every hour on weekends until the summer timetable starts in June.</p>
 </article></body></html>`
-	a, err := Extract(Input{URL: "https://news.example/2024/03/04/ferry", Body: []byte(page), Now: testNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(a.Body, "The harbour ferry returned to service on Monday") {
-		t.Errorf("story's first paragraph dropped:\n%s", a.Body)
-	}
-	for _, s := range []string{"The ferry at the quay", "Wire Photo"} {
-		if strings.Contains(a.Body, s) {
-			t.Errorf("caption %q kept:\n%s", s, a.Body)
+		a, err := Extract(Input{URL: "https://news.example/2024/03/04/ferry", Body: []byte(page), Now: testNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(a.Body, "The harbour ferry returned to service on Monday") {
+			t.Errorf("lead %q: story's first paragraph dropped:\n%s", lead, a.Body)
+		}
+		for _, s := range []string{"The ferry at the quay", "Wire Photo"} {
+			if strings.Contains(a.Body, s) {
+				t.Errorf("lead %q: caption %q kept:\n%s", lead, s, a.Body)
+			}
 		}
 	}
 }

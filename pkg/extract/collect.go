@@ -138,7 +138,7 @@ func (w *walker) anchor(n *html.Node, flags uint8, depth int) {
 	if linked {
 		w.inLink++
 	}
-	block := flags&flagBoiler != 0 && len(w.buf) == 0
+	block := flags&flagBoiler != 0 && w.blankLine()
 	if block {
 		w.flush()
 		idx := int32(len(w.p.elems))

@@ -293,7 +293,7 @@ func (w *walker) visit(n *html.Node, depth int) {
 		w.p.signals.dates = append(w.p.signals.dates, marked{node: n, owner: w.owner})
 	}
 	if !isBlock {
-		if flags&(flagBoiler|flagCaption) != 0 && len(w.buf) == 0 {
+		if flags&(flagBoiler|flagCaption) != 0 && w.blankLine() {
 			// An inline box marked as boilerplate (a span wrapping a share bar)
 			// is treated as a block so it can be dropped as a unit.
 			isBlock = true
@@ -448,6 +448,17 @@ var textStop = [256]bool{' ': true, '\n': true, '\t': true, '\r': true, '\f': tr
 
 func isSpaceByte(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
+}
+
+// blankLine reports whether the current block holds no text yet, only
+// spaces or line breaks.
+func (w *walker) blankLine() bool {
+	for _, c := range w.buf {
+		if !isSpaceByte(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // flush ends the current block.

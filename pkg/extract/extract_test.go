@@ -13,6 +13,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
 	"github.com/newsflow/newsflow/pkg/schema"
 )
 
@@ -277,6 +280,35 @@ func TestLinks(t *testing.T) {
 	for i := range want {
 		if a.Links[i] != want[i] {
 			t.Errorf("link %d = %v, want %v", i, a.Links[i], want[i])
+		}
+	}
+}
+
+// TestLinkTextPastIndentation: the text of a link around blocks (a teaser
+// card) is read up to a limit that counts text, not the indentation of the
+// markup before it.
+func TestLinkTextPastIndentation(t *testing.T) {
+	indent := "\n" + strings.Repeat(" ", 400)
+	page := `<html><body><a href="/2024/05/story"><div class="card">` + indent + `<div>` + indent + `<h3>Bridge reopens after repairs</h3>` +
+		indent + `<p>Traffic returns to the old bridge on Monday.</p>` + indent + `</div></div></a></body></html>`
+	a, err := Extract(Input{URL: "https://site.example/", Body: []byte(page), Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Link{URL: "https://site.example/2024/05/story", Text: "Bridge reopens after repairs Traffic returns to the old bridge on Monday."}
+	if len(a.Links) != 1 || a.Links[0] != want {
+		t.Errorf("links %q, want %q", a.Links, want)
+	}
+	// The same without the pre-pass, which cuts the indentation first.
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range doc.Descendants() {
+		if n.DataAtom == atom.A {
+			if got := collapse(textOfLimit(n, 300)); got != want.Text {
+				t.Errorf("textOfLimit = %q, want %q", got, want.Text)
+			}
 		}
 	}
 }

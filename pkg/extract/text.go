@@ -122,7 +122,10 @@ func runeWeight(r rune) int32 {
 
 func textOf(n *html.Node) string { return textOfLimit(n, 1<<20) }
 
-// textOfLimit returns the text content of n, stopping after about limit bytes.
+// textOfLimit returns the text content of n, stopping after about limit
+// bytes. Each run of whitespace in its text is written as one space, so the
+// limit counts text, not a page's indentation (every caller collapses the
+// result anyway); a script's text is returned as it is.
 func textOfLimit(n *html.Node, limit int) string {
 	if n.DataAtom == atom.Script && n.Type == html.ElementNode && n.Parent != nil && n.FirstChild != nil && n.FirstChild.Type == html.TextNode {
 		return n.FirstChild.Data // a script's text as it is, without a copy
@@ -135,7 +138,7 @@ func textOfLimit(n *html.Node, limit int) string {
 		}
 		switch n.Type {
 		case html.TextNode:
-			sb.WriteString(n.Data)
+			writeSpaced(&sb, n.Data)
 		case html.ElementNode:
 			if n.DataAtom == atom.Script && n.Parent != nil && sb.Len() == 0 && n.FirstChild != nil && n.FirstChild.Type == html.TextNode {
 				sb.WriteString(n.FirstChild.Data)
@@ -157,6 +160,34 @@ func textOfLimit(n *html.Node, limit int) string {
 	}
 	f(n, 0)
 	return sb.String()
+}
+
+// writeSpaced writes s to sb with each run of whitespace (the HTML
+// spaces) as one space, also where s starts after a space in sb.
+func writeSpaced(sb *strings.Builder, s string) {
+	space := sb.Len() > 0 && sb.String()[sb.Len()-1] == ' '
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && !isSpaceByte(s[i]) {
+			i++
+		}
+		if i > 0 {
+			sb.WriteString(s[:i])
+			space = false
+			s = s[i:]
+		}
+		j := 0
+		for j < len(s) && isSpaceByte(s[j]) {
+			j++
+		}
+		if j > 0 {
+			if !space {
+				sb.WriteByte(' ')
+				space = true
+			}
+			s = s[j:]
+		}
+	}
 }
 
 // collapseBytes is collapse for the walker's buffer, which holds only

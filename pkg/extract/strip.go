@@ -34,7 +34,10 @@ var keptAttrs = map[string]bool{
 //   - comments are removed, or shortened to "<!---->" where the comment
 //     node could matter (see comment);
 //   - the content of <svg> and <math> elements is removed when it is plain
-//     foreign content, which the walker never enters (see foreignContent).
+//     foreign content, which the walker never enters (see foreignContent);
+//   - a run of whitespace between two tags is cut to its first byte (see
+//     collapseSpace): the walker reads any whitespace as one space, and the
+//     parser decides nothing on how much of it there is.
 //
 // b is returned unchanged when there is nothing to rewrite. It is one scan
 // over the bytes, no tokenizer.
@@ -103,6 +106,7 @@ type prepasser struct {
 	prevEnd                    int  // end of the last token read
 	text, textNonSpace, textCR bool // the parser makes a text node of it; some is not whitespace; it ends with '\r'
 	afterPre                   bool // the last token kept is a <pre> or <listing> start tag
+	afterTag                   bool // the last token kept is a start or end tag in HTML content
 
 	selects  int  // <select> start tags not yet ended (in select, <svg> is not foreign)
 	frameset bool // a <frameset> was seen
@@ -157,7 +161,34 @@ func solidText(t []byte, afterPre bool) bool {
 // kept records a token kept in the output, ending at end.
 func (s *prepasser) kept(end int) {
 	s.prevEnd = end
-	s.text, s.textNonSpace, s.textCR, s.afterPre = false, false, false, false
+	s.text, s.textNonSpace, s.textCR, s.afterPre, s.afterTag = false, false, false, false, false
+}
+
+// keptTag records a start or end tag in HTML content kept in the output,
+// ending at end.
+func (s *prepasser) keptTag(end int) {
+	s.kept(end)
+	s.afterTag = true
+}
+
+// collapseSpace cuts to its first byte the text before a start or end tag
+// at p when that text is whitespace alone and follows another tag: a page's
+// indentation between its elements. The parser makes the same whitespace
+// text node of one byte as of many (whitespace is whitespace to every
+// insertion mode), except for the newline it drops right after <pre> and
+// <listing>, which is left alone. The walker and textOf's readers collapse
+// whitespace, so the extractor reads the same; the tokenizer and the tree
+// carry fewer bytes.
+func (s *prepasser) collapseSpace(p int) {
+	if !s.afterTag || s.afterPre || p-s.prevEnd < 2 {
+		return
+	}
+	for _, c := range s.b[s.prevEnd:p] {
+		if !isTagSpace(c) {
+			return
+		}
+	}
+	s.replace(s.prevEnd+1, p, nil)
 }
 
 func (s *prepasser) run() {
@@ -191,8 +222,9 @@ scan:
 				i = end
 				continue
 			}
+			s.collapseSpace(i)
 			s.filterTag(i, end, name)
-			s.kept(end)
+			s.keptTag(end)
 			switch {
 			case tagIs(name, "svg"), tagIs(name, "math"):
 				i = end
@@ -253,13 +285,18 @@ scan:
 				if !ok {
 					break scan
 				}
-				if foreign > 0 && (tagIs(name, "svg") || tagIs(name, "math")) {
-					foreign--
+				if foreign > 0 {
+					if tagIs(name, "svg") || tagIs(name, "math") {
+						foreign--
+					}
+					s.kept(end)
+				} else {
+					s.collapseSpace(i)
+					s.keptTag(end)
 				}
 				if tagIs(name, "select") && s.selects > 0 {
 					s.selects--
 				}
-				s.kept(end)
 				i = end
 			default: // a bogus comment, up to the next '>'
 				k := bytes.IndexByte(b[i+2:], '>')

@@ -95,12 +95,13 @@ func prepassParse(b []byte) (*html.Node, error) {
 }
 
 type prepasser struct {
-	b     []byte
-	dst   []byte // memory for out, when large enough
-	out   []byte
-	last  int // b[:last] is decided: copied to out, or all of it kept if out is nil
-	attrs []attrSpan
-	keep  [][2]int // spans of foreign content kept by foreignContent
+	b      []byte
+	dst    []byte // memory for out, when large enough
+	out    []byte
+	last   int // b[:last] is decided: copied to out, or all of it kept if out is nil
+	attrs  []attrSpan
+	fattrs []attrSpan // attributes of a tag inside foreign content
+	keep   [][2]int   // spans of foreign content kept by foreignContent
 
 	// Text since the last token kept in the output, for comment.
 	prevEnd                    int  // end of the last token read
@@ -215,7 +216,7 @@ scan:
 				s.frameset = true
 			}
 			if foreign > 0 {
-				if (tagIs(name, "svg") || tagIs(name, "math")) && b[end-2] != '/' {
+				if (tagIs(name, "svg") || tagIs(name, "math")) && !selfClosing(b, end, s.attrs) {
 					foreign++
 				}
 				s.kept(end)
@@ -228,7 +229,7 @@ scan:
 			switch {
 			case tagIs(name, "svg"), tagIs(name, "math"):
 				i = end
-				if b[end-2] == '/' { // self-closing: no content
+				if selfClosing(b, end, s.attrs) { // no content
 					continue
 				}
 				if s.selects == 0 && !s.frameset {
@@ -486,7 +487,7 @@ func (s *prepasser) filterTag(from, end int, name []byte) {
 		out = append(out, " "+hashAttr+"="...)
 		out = strconv.AppendUint(out, sum, 16)
 	}
-	if s.b[end-2] == '/' {
+	if selfClosing(s.b, end, s.attrs) {
 		if len(s.attrs) > drop || isA {
 			out = append(out, ' ')
 		}
@@ -642,7 +643,10 @@ func (s *prepasser) foreignContent(p int, root []byte) int {
 		c := b[t+1]
 		switch {
 		case isLetter(c):
-			end, name, ok := scanTag(b, t+1)
+			var end int
+			var name []byte
+			var ok bool
+			end, name, s.fattrs, ok = scanTagAttrs(b, t+1, s.fattrs[:0])
 			if !ok || !plainName(name) {
 				return 0
 			}
@@ -657,7 +661,7 @@ func (s *prepasser) foreignContent(p int, root []byte) int {
 			}
 			p = end
 			text = end
-			if b[end-2] == '/' {
+			if selfClosing(b, end, s.fattrs) {
 				continue
 			}
 			if svg && (string(lname) == "title" || string(lname) == "desc") ||
@@ -927,6 +931,20 @@ func scanTagAttrs(b []byte, k int, attrs []attrSpan) (end int, name []byte, _ []
 		}
 		p = skipTagSpace(b, p)
 	}
+}
+
+// selfClosing reports whether the start tag ending at end, with attrs
+// (from scanTagAttrs), is self-closing as the tokenizer decides it: a '/'
+// before the '>' that is not the last byte of the last attribute's value
+// ("<p a=b/>" has the value "b/" and is not self-closing).
+func selfClosing(b []byte, end int, attrs []attrSpan) bool {
+	if b[end-2] != '/' {
+		return false
+	}
+	if n := len(attrs); n > 0 && attrs[n-1].valEnd-1 == end-2 {
+		return false
+	}
+	return true
 }
 
 // rawEndTagAt reports whether b[p:] (just after "</") continues with tag

@@ -103,8 +103,12 @@ func TestPrepass(t *testing.T) {
 		// uppercase keys, duplicates, self-closing tags.
 		{give: `<p class=a data-x="1>2" id=b>x</p>`, want: `<p class=a id=b>x</p>`},
 		{give: `<div title='<script>x</script>' CLASS="c"><script>y</script>`, want: `<div CLASS="c"><script></script>`},
-		{give: `<p a='x>y' b=c/><script>z</script>`, want: `<p/><script></script>`},
-		{give: `<img data-a=1 src=a.jpg alt="x" loading=lazy/>`, want: `<img src=a.jpg />`},
+		{give: `<p a='x>y' b=c/><script>z</script>`, want: `<p><script></script>`},
+		{give: `<img data-a=1 src=a.jpg alt="x" loading=lazy/>`, want: `<img src=a.jpg>`},
+		// A '/' that ends an unquoted value does not make the tag
+		// self-closing; one after a space or a quoted value does.
+		{give: `<math x=0/>0</math>`, want: `<math>0</math>`},
+		{give: `<svg x="0"/>0<p data-a=1 class=b/><p data-a=1 class=b />`, want: `<svg/>0<p class=b/><p class=b />`},
 		{give: `<img src=a/ data-x>`, want: `<img src=a/>`},
 		{give: `<p ID = "a" Class=b data-id=c class="d">`, want: `<p ID = "a" Class=b class="d">`},
 		{give: `<p data-a="1"class="x"/data-b>`, want: `<p class="x">`},

@@ -646,6 +646,9 @@ func (s *prepasser) foreignContent(p int, root []byte) int {
 			var end int
 			var name []byte
 			var ok bool
+			if s.fattrs == nil {
+				s.fattrs = make([]attrSpan, 0, 8) // nil records none
+			}
 			end, name, s.fattrs, ok = scanTagAttrs(b, t+1, s.fattrs[:0])
 			if !ok || !plainName(name) {
 				return 0

@@ -109,6 +109,7 @@ func TestPrepass(t *testing.T) {
 		// self-closing; one after a space or a quoted value does.
 		{give: `<math x=0/>0</math>`, want: `<math>0</math>`},
 		{give: `<svg x="0"/>0<p data-a=1 class=b/><p data-a=1 class=b />`, want: `<svg/>0<p class=b/><p class=b />`},
+		{give: `<svg><g x=0/><path/></g><g>t</g></svg>x`, want: `<svg>t</svg>x`},
 		{give: `<img src=a/ data-x>`, want: `<img src=a/>`},
 		{give: `<p ID = "a" Class=b data-id=c class="d">`, want: `<p ID = "a" Class=b class="d">`},
 		{give: `<p data-a="1"class="x"/data-b>`, want: `<p class="x">`},

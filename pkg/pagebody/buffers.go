@@ -22,8 +22,9 @@ type Buffers struct {
 	pool sync.Pool // of *[]byte
 }
 
-// Open is Open, decoding a whole page in a compressed encoding into a
-// buffer that release gives back for the next page. A feed's or sitemap's
+// Open returns what the package's Open returns, but decodes a whole page
+// in a compressed encoding into a buffer that release gives back for the
+// next page. A feed's or sitemap's
 // prefix, and an identity body (the message's own bytes), are returned as
 // Open returns them, with a release that does nothing. The caller must not
 // read body, nor anything sharing its memory, once it has called release.

@@ -359,6 +359,23 @@ func TestBlocksAndPenalties(t *testing.T) {
 		}
 		return 0, time.Time{}
 	}
+	// early takes n slots after another replica's penalty recorded at
+	// before, and counts those before the penalty's end; none may come
+	// after end, the end of the block held when the penalty came.
+	early := func(host string, n int, before, end time.Time) int {
+		t.Helper()
+		count := 0
+		for range n {
+			slot := take(host)
+			if slot.Before(before.Add(penalty)) {
+				count++
+				if slot.After(end.Add(-interval)) {
+					t.Errorf("slot at %v, past the block held at the penalty (ending %v)", slot.Sub(before), end.Sub(before))
+				}
+			}
+		}
+		return count
+	}
 
 	t.Run("another replica's, contended", func(t *testing.T) {
 		const host = "penalized.example"
@@ -377,20 +394,11 @@ func TestBlocksAndPenalties(t *testing.T) {
 		if err := other.Penalize(t.Context(), host, penalty); err != nil {
 			t.Fatal(err)
 		}
-		early := 0
-		for range 2 * maxBlock {
-			slot := take(host)
-			if slot.Before(before.Add(penalty)) {
-				early++
-				if slot.After(end.Add(-interval)) {
-					t.Errorf("slot at %v, past the block held at the penalty (ending %v)", slot.Sub(before), end.Sub(before))
-				}
-			}
+		n := early(host, 2*maxBlock, before, end)
+		if n >= maxBlock {
+			t.Errorf("%d slots before the penalty's end, want fewer than one block (%d)", n, maxBlock)
 		}
-		if early >= maxBlock {
-			t.Errorf("%d slots before the penalty's end, want fewer than one block (%d)", early, maxBlock)
-		}
-		t.Logf("slots handed out after another replica's penalty, before its end: %d (the rest of the block)", early)
+		t.Logf("slots handed out after another replica's penalty, before its end: %d (the rest of the block)", n)
 	})
 
 	t.Run("another replica's, leased", func(t *testing.T) {
@@ -411,20 +419,11 @@ func TestBlocksAndPenalties(t *testing.T) {
 		if late := end.Sub(before); late > blockHorizon+interval {
 			t.Errorf("the lease ends %v after the penalty, want at most %v", late, blockHorizon+interval)
 		}
-		early := 0
-		for range k + maxBlock {
-			slot := take(host)
-			if slot.Before(before.Add(penalty)) {
-				early++
-				if slot.After(end.Add(-interval)) {
-					t.Errorf("slot at %v, past the lease held at the penalty (ending %v)", slot.Sub(before), end.Sub(before))
-				}
-			}
+		n := early(host, k+maxBlock, before, end)
+		if n >= k {
+			t.Errorf("%d slots before the penalty's end, want fewer than the lease (%d)", n, k)
 		}
-		if early >= k {
-			t.Errorf("%d slots before the penalty's end, want fewer than the lease (%d)", early, k)
-		}
-		t.Logf("slots handed out after another replica's penalty, before its end: %d (the rest of the lease)", early)
+		t.Logf("slots handed out after another replica's penalty, before its end: %d (the rest of the lease)", n)
 	})
 
 	t.Run("its own", func(t *testing.T) {
